@@ -6,7 +6,6 @@ STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1
-export MPLBACKEND := Agg
 
 .PHONY: setup vendor book test unit nbval browser lab notebooks student serve lint clean
 
