@@ -21,7 +21,10 @@ vendor: _vendor/.versions
 _vendor/.versions: tools/vendor_js.sh
 	bash tools/vendor_js.sh
 
-book: setup vendor
+student: setup
+	$(PY) tools/make_student.py
+
+book: setup vendor student
 	rm -rf _build/html _build/jupyter_execute _build/.doctrees
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "The book: $(CURDIR)/_build/html/index.html"

@@ -1,1 +1,1 @@
-"""Figures drawn by the package, one module per topic: ``from lstm_helpers.figures import shapes``."""
+"""Figures drawn by the package, one module per topic (``lstm_helpers.figures.shapes``, ...)."""
