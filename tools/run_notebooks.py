@@ -7,6 +7,8 @@ Widget state is stored (the HTML book renders it). Execution noise is removed so
 diffs show only real changes: no timing metadata, no kernel version details.
 """
 
+import hashlib
+import json
 import os
 import sys
 import time
@@ -34,6 +36,23 @@ def clean(nb: nbformat.NotebookNode) -> None:
         )
 
 
+def stable_widget_ids(nb: nbformat.NotebookNode, seed: str) -> nbformat.NotebookNode:
+    """Replace the random widget model ids by ids derived from the notebook and their order.
+
+    The kernel draws a fresh uuid for every widget on every run; renaming them keeps a re-run
+    with unchanged results byte-identical in git.
+    """
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    ids = list(state.get("state", {}))
+    if not ids:
+        return nb
+    text = json.dumps(nb)
+    for index, old in enumerate(ids):
+        new = hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()[:32]
+        text = text.replace(old, new)
+    return nbformat.from_dict(json.loads(text))
+
+
 def run(path: Path, timeout: int = 600) -> float:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -56,6 +75,7 @@ def run(path: Path, timeout: int = 600) -> float:
     if env_before is None:
         os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
     clean(nb)
+    nb = stable_widget_ids(nb, path.stem)
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return elapsed
