@@ -6,4 +6,25 @@ initialisation), ``losses`` (cross-entropy from scratch), ``sine`` (the sine-wav
 example); ``figures``, ``widgets`` and ``exercises`` serve the chapters.
 """
 
+from . import init, losses, lstm, shapes
+from .losses import CrossEntropyLoss, cross_entropy
+from .lstm import LSTM, LSTMCell, lstm_cell, lstm_layer, lstm_step
+from .shapes import explain_broadcast, explain_matmul
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "LSTM",
+    "CrossEntropyLoss",
+    "LSTMCell",
+    "cross_entropy",
+    "explain_broadcast",
+    "explain_matmul",
+    "init",
+    "losses",
+    "lstm",
+    "lstm_cell",
+    "lstm_layer",
+    "lstm_step",
+    "shapes",
+]

@@ -1,0 +1,338 @@
+"""Figures of the two LSTM chapters: the cell diagram, the weight layout, a stacked LSTM, and
+a precomputed sweep of the one-unit gate explorer.
+
+Every function returns a :class:`matplotlib.figure.Figure` (drawn with the object API, so
+nothing is left open in pyplot's state machine unless the caller shows it).
+"""
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
+
+#: One colour per gate, used by every figure and widget of the chapters.
+GATE_COLORS = {"i": "#4c72b0", "f": "#dd8452", "g": "#55a868", "o": "#c44e52"}
+GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
+#: PyTorch's order of the four gates in ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``.
+GATE_ORDER = ("i", "f", "g", "o")
+
+
+def _arrow(ax, start, end, color="black", lw=1.6, head=True):
+    style = "-|>" if head else "-"
+    ax.add_patch(
+        FancyArrowPatch(
+            start, end, arrowstyle=style, mutation_scale=12, color=color, lw=lw,
+            shrinkA=0, shrinkB=0,
+        )
+    )
+
+
+def _line(ax, xs, ys, color="black", lw=1.6):
+    ax.plot(xs, ys, color=color, lw=lw, solid_capstyle="round", zorder=1)
+
+
+def _op(ax, xy, symbol, color="#f2f2f2"):
+    """A pointwise operation drawn as a circle with its symbol."""
+    ax.add_patch(Circle(xy, 0.28, facecolor=color, edgecolor="black", lw=1.3, zorder=3))
+    ax.text(*xy, symbol, ha="center", va="center", fontsize=13, zorder=4)
+
+
+def _box(ax, xy, text, color, width=0.9, height=0.6, fontsize=11):
+    x, y = xy
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2), width, height,
+            boxstyle="round,pad=0.04,rounding_size=0.08",
+            facecolor=color, edgecolor="black", lw=1.2, zorder=3,
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color="white", zorder=4)
+
+
+def cell_diagram(figsize=(9.0, 5.6)):
+    """Draw one LSTM step: the four gates, the cell-state highway and the hidden state.
+
+    Every wire is labelled with the symbol of the chapter's equations: the inputs
+    :math:`x_t, h_{t-1}, c_{t-1}`, the gates :math:`i_t, f_t, g_t, o_t`, the outputs
+    :math:`c_t, h_t`; circles are pointwise operations (:math:`\\odot` is the Hadamard
+    product).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.set_xlim(-0.6, 13.2)
+    ax.set_ylim(-1.3, 7.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+    # The cell.
+    ax.add_patch(
+        FancyBboxPatch(
+            (1.2, 0.0), 10.0, 6.2, boxstyle="round,pad=0.05,rounding_size=0.4",
+            facecolor="#f7f7fb", edgecolor="#555555", lw=1.5, zorder=0,
+        )
+    )
+    ax.text(1.45, 0.15, "one LSTM step (nn.LSTMCell)", fontsize=9, color="#555555", va="bottom")
+
+    highway_y, bus_y, gate_y = 5.2, 1.0, 2.6
+    gx = {"f": 3.0, "i": 4.6, "g": 6.2, "o": 7.8}
+
+    # The cell-state highway: c_{t-1} -> (x f_t) -> (+ i_t g_t) -> c_t.
+    _line(ax, [0.0, 2.72], [highway_y, highway_y], lw=2.6)
+    _line(ax, [3.28, 5.12], [highway_y, highway_y], lw=2.6)
+    _arrow(ax, (5.68, highway_y), (12.6, highway_y), lw=2.6)
+    ax.text(0.0, highway_y + 0.22, r"$c_{t-1}$", fontsize=14, va="bottom")
+    ax.text(12.6, highway_y + 0.22, r"$c_t$", fontsize=14, va="bottom", ha="right")
+    ax.text(
+        8.4, highway_y + 0.5, "cell-state highway", fontsize=9, style="italic",
+        color="#333333", ha="center",
+    )
+    _op(ax, (gx["f"], highway_y), r"$\odot$")
+    _op(ax, (5.4, highway_y), "+")
+
+    # The input bus: h_{t-1} from the left, x_t from below, feeding every gate.
+    _line(ax, [0.0, gx["o"]], [bus_y, bus_y])
+    ax.text(0.0, bus_y + 0.15, r"$h_{t-1}$", fontsize=14, va="bottom")
+    _line(ax, [2.0, 2.0], [-0.9, bus_y])
+    ax.add_patch(Circle((2.0, bus_y), 0.07, color="black", zorder=3))
+    ax.text(2.15, -0.9, r"$x_t$", fontsize=14, va="bottom")
+    for x in gx.values():
+        _arrow(ax, (x, bus_y), (x, gate_y - 0.34))
+        ax.add_patch(Circle((x, bus_y), 0.07, color="black", zorder=3))
+
+    # The four gates.
+    for k, x in gx.items():
+        act = r"$\tanh$" if k == "g" else r"$\sigma$"
+        _box(ax, (x, gate_y), act, GATE_COLORS[k])
+
+    # f_t goes up to the multiplication on the highway.
+    _arrow(ax, (gx["f"], gate_y + 0.34), (gx["f"], highway_y - 0.3), color=GATE_COLORS["f"])
+    ax.text(gx["f"] - 0.15, 3.9, r"$f_t$", fontsize=13, ha="right", color=GATE_COLORS["f"])
+
+    # i_t and g_t meet at a Hadamard product, which is added to the highway.
+    mul_ig = (5.4, 3.95)
+    _line(ax, [gx["i"], gx["i"], 5.12], [gate_y + 0.34, mul_ig[1], mul_ig[1]], GATE_COLORS["i"])
+    _line(ax, [gx["g"], gx["g"], 5.68], [gate_y + 0.34, mul_ig[1], mul_ig[1]], GATE_COLORS["g"])
+    ax.text(gx["i"] - 0.12, 3.3, r"$i_t$", fontsize=13, ha="right", color=GATE_COLORS["i"])
+    ax.text(gx["g"] + 0.12, 3.3, r"$g_t$", fontsize=13, ha="left", color=GATE_COLORS["g"])
+    _op(ax, mul_ig, r"$\odot$")
+    _arrow(ax, (5.4, mul_ig[1] + 0.28), (5.4, highway_y - 0.3))
+
+    # c_t -> tanh -> (x o_t) -> h_t.
+    tx = 9.4
+    _arrow(ax, (tx, highway_y), (tx, 4.25))
+    _box(ax, (tx, 3.95), r"$\tanh$", "#777777", width=0.9, height=0.55)
+    mul_o = (tx, 2.6)
+    _arrow(ax, (tx, 3.67), (tx, mul_o[1] + 0.28))
+    _arrow(ax, (gx["o"] + 0.45, gate_y), (tx - 0.28, mul_o[1]), color=GATE_COLORS["o"])
+    ax.text(8.55, gate_y + 0.12, r"$o_t$", fontsize=13, color=GATE_COLORS["o"], va="bottom")
+    _op(ax, mul_o, r"$\odot$")
+    _line(ax, [tx + 0.28, 10.6], [mul_o[1], mul_o[1]])
+    _arrow(ax, (10.6, mul_o[1]), (10.6, 6.9))
+    _arrow(ax, (10.6, mul_o[1]), (12.6, mul_o[1]))
+    ax.add_patch(Circle((10.6, mul_o[1]), 0.07, color="black", zorder=3))
+    ax.text(10.75, 6.75, r"$h_t$ (output)", fontsize=12, va="top")
+    ax.text(12.6, mul_o[1] + 0.15, r"$h_t$", fontsize=14, ha="right", va="bottom")
+
+    # Legend of the gates with their equations.
+    legend = [
+        ("f", r"$f_t=\sigma(W_{if}x_t+b_{if}+W_{hf}h_{t-1}+b_{hf})$"),
+        ("i", r"$i_t=\sigma(W_{ii}x_t+b_{ii}+W_{hi}h_{t-1}+b_{hi})$"),
+        ("g", r"$g_t=\tanh(W_{ig}x_t+b_{ig}+W_{hg}h_{t-1}+b_{hg})$"),
+        ("o", r"$o_t=\sigma(W_{io}x_t+b_{io}+W_{ho}h_{t-1}+b_{ho})$"),
+    ]
+    for row, (k, text) in enumerate(legend):
+        ax.text(3.2 + 4.6 * (row % 2), -0.45 - 0.45 * (row // 2), text, fontsize=9,
+                color=GATE_COLORS[k], ha="left", va="center")
+    ax.text(
+        6.2, 6.75, r"$c_t=f_t\odot c_{t-1}+i_t\odot g_t\qquad h_t=o_t\odot\tanh(c_t)$",
+        fontsize=11, ha="center", va="center",
+    )
+    fig.tight_layout()
+    return fig
+
+
+def weight_layout(input_size=3, hidden_size=2, figsize=(8.0, 4.2)):
+    """Draw how ``nn.LSTMCell`` stacks the four gates' weights and biases.
+
+    ``weight_ih`` is ``(4*hidden_size, input_size)``, ``weight_hh`` is
+    ``(4*hidden_size, hidden_size)``, ``bias_ih`` and ``bias_hh`` are ``(4*hidden_size,)``;
+    rows ``k*hidden_size`` to ``(k+1)*hidden_size - 1`` belong to gate ``k`` of ``i, f, g, o``.
+
+    Args:
+        input_size: columns of ``weight_ih`` (H_in). Default: 3.
+        hidden_size: rows per gate (H_cell). Default: 2.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    if input_size < 1 or hidden_size < 1:
+        raise ValueError(
+            f"input_size and hidden_size must be positive: got {input_size}, {hidden_size}"
+        )
+    H = hidden_size
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.axis("off")
+    blocks = [
+        ("weight_ih", input_size, r"$W_{i%s}$", 0.0),
+        ("weight_hh", H, r"$W_{h%s}$", input_size + 1.5),
+        ("bias_ih", 1, r"$b_{i%s}$", input_size + H + 3.0),
+        ("bias_hh", 1, r"$b_{h%s}$", input_size + H + 5.0),
+    ]
+    rows = 4 * H
+    for name, cols, label, x0 in blocks:
+        for k, gate in enumerate(GATE_ORDER):
+            y0 = rows - (k + 1) * H
+            ax.add_patch(
+                Rectangle((x0, y0), cols, H, facecolor=GATE_COLORS[gate], alpha=0.85,
+                          edgecolor="white", lw=1.5)
+            )
+            ax.text(x0 + cols / 2, y0 + H / 2, label % gate, ha="center", va="center",
+                    color="white", fontsize=11)
+            for r in range(1, H):
+                ax.plot([x0, x0 + cols], [y0 + r, y0 + r], color="white", lw=0.4)
+        for c in range(1, cols):
+            ax.plot([x0 + c, x0 + c], [0, rows], color="white", lw=0.4)
+        shape = f"({rows}, {cols})" if name.startswith("weight") else f"({rows},)"
+        ax.text(x0 + cols / 2, rows + 0.3, f"{name}\n{shape}", ha="center", va="bottom",
+                fontsize=10, family="monospace")
+    for k, gate in enumerate(GATE_ORDER):
+        y = rows - (k + 0.5) * H
+        ax.text(-0.3, y, f"{gate}: rows {k * H}..{(k + 1) * H - 1}", ha="right", va="center",
+                fontsize=10, color=GATE_COLORS[gate])
+    ax.set_xlim(-4.2, input_size + H + 6.3)
+    ax.set_ylim(-0.5, rows + 2.2)
+    ax.set_aspect("equal")
+    ax.set_title(f"input_size={input_size}, hidden_size={H}: four gates stacked as i, f, g, o",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def stacked_lstm_diagram(num_layers=2, seq_len=3, bidirectional=False, figsize=None):
+    """Draw ``nn.LSTM`` unrolled in time: layers on top of each other, one cell per step.
+
+    Horizontal arrows carry ``(h, c)`` from step to step (right to left for the reverse
+    direction). Both directions of a layer read the same input; a black dot concatenates
+    their hidden states, and that is what the layer above reads (and, for the top layer,
+    ``output``). The last state of every layer and direction forms ``h_n`` and ``c_n``,
+    index ``layer * D + direction``.
+
+    Args:
+        num_layers: stacked layers. Default: 2.
+        seq_len: time steps drawn (L). Default: 3.
+        bidirectional: also draw the reverse direction. Default: False.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    if num_layers < 1 or seq_len < 1:
+        raise ValueError(f"num_layers and seq_len must be positive: got {num_layers}, {seq_len}")
+    D = 2 if bidirectional else 1
+    dx, dy = 2.1, 1.3
+    band = D * dy + 0.4  # height of one layer, its concatenation node included
+    if figsize is None:
+        figsize = (2.2 + 2.0 * seq_len, 1.2 + 1.25 * num_layers * (D + 0.3))
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.axis("off")
+    colors = ["#4c72b0", "#c44e52"]
+    x0 = 1.4
+
+    def node_y(layer):  # where layer `layer` reads its input
+        return 0.0 + layer * band
+
+    for layer in range(num_layers):
+        y_in = node_y(layer)
+        y_out = node_y(layer + 1)
+        for d in range(D):
+            y = y_in + 0.75 + d * dy
+            for t in range(seq_len):
+                x = x0 + t * dx
+                ax.add_patch(
+                    FancyBboxPatch((x - 0.45, y - 0.3), 0.9, 0.6,
+                                   boxstyle="round,pad=0.03,rounding_size=0.1",
+                                   facecolor=colors[d], edgecolor="black", zorder=3)
+                )
+                ax.text(x, y, f"layer {layer}\n" + ("forward" if d == 0 else "reverse"),
+                        ha="center", va="center", color="white", fontsize=7, zorder=4)
+                # Input: both directions read the same input node.
+                if d == 0:
+                    _arrow(ax, (x, y_in), (x, y - 0.3), color="#888888", lw=1.0)
+                else:
+                    ax.add_patch(FancyArrowPatch(
+                        (x, y_in), (x - 0.2, y - 0.3), arrowstyle="-|>", mutation_scale=10,
+                        color="#888888", lw=1.0, connectionstyle="arc3,rad=-0.9",
+                        shrinkA=0, shrinkB=0, zorder=2))
+                # Output: to the concatenation node above the layer.
+                if d == D - 1:
+                    _arrow(ax, (x, y + 0.3), (x, y_out), color="#888888", lw=1.0)
+                else:
+                    ax.add_patch(FancyArrowPatch(
+                        (x + 0.2, y + 0.3), (x, y_out), arrowstyle="-|>", mutation_scale=10,
+                        color="#888888", lw=1.0, connectionstyle="arc3,rad=0.9",
+                        shrinkA=0, shrinkB=0, zorder=2))
+                if t < seq_len - 1:
+                    ends = [(x + 0.45, y), (x + dx - 0.45, y)]
+                    if d == 1:
+                        ends.reverse()
+                    _arrow(ax, *ends, color=colors[d])
+            first, last = (0, seq_len - 1) if d == 0 else (seq_len - 1, 0)
+            x_first, x_last = x0 + first * dx, x0 + last * dx
+            sign = 1 if d == 0 else -1
+            _arrow(ax, (x_first - sign * 1.0, y), (x_first - sign * 0.45, y), color=colors[d])
+            _arrow(ax, (x_last + sign * 0.45, y), (x_last + sign * 1.0, y), color=colors[d])
+            k = layer * D + d
+            ax.text(x_first - sign * 1.05, y, f"h0[{k}]\nc0[{k}]", fontsize=7,
+                    ha="right" if d == 0 else "left", va="center")
+            ax.text(x_last + sign * 1.05, y, f"h_n[{k}]\nc_n[{k}]", fontsize=7,
+                    ha="left" if d == 0 else "right", va="center")
+        if layer < num_layers - 1:
+            for t in range(seq_len):
+                ax.add_patch(Circle((x0 + t * dx, y_out), 0.07, color="black", zorder=3))
+    top = node_y(num_layers)
+    for t in range(seq_len):
+        x = x0 + t * dx
+        ax.text(x, -0.05, f"x[{t}]", ha="center", va="top", fontsize=9)
+        ax.text(x, top + 0.05, f"output[{t}]", ha="center", va="bottom", fontsize=9)
+    what = "bidirectional (D=2)" if bidirectional else "one direction (D=1)"
+    note = "; a dot concatenates both directions' h" if bidirectional else ""
+    ax.set_title(f"nn.LSTM(num_layers={num_layers}), {what}, L={seq_len}{note}", fontsize=9)
+    ax.set_xlim(-0.7, x0 + (seq_len - 1) * dx + 2.1)
+    ax.set_ylim(-0.5, top + 0.5)
+    fig.tight_layout()
+    return fig
+
+
+def gate_sweep(h_prev=0.0, c_prev=1.0, forget_biases=(-3.0, 0.0, 3.0), figsize=(9.0, 3.2)):
+    """A static view of the gate explorer: the one-unit cell's outputs as ``x_t`` sweeps.
+
+    Uses the same one-unit cell and weights as
+    :class:`lstm_helpers.widgets.lstm_cell.GateExplorer`. Left: the four gates with zero
+    biases. Right: ``c_t`` and ``h_t`` for a few forget-gate biases: a large ``b_f`` keeps
+    the old memory ``c_{t-1}``, a very negative one erases it.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    import numpy as np
+
+    from lstm_helpers.widgets.lstm_cell import one_unit_step
+
+    xs = np.linspace(-3, 3, 61)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize, sharex=True)
+    steps = [one_unit_step(x, h_prev, c_prev) for x in xs]
+    for k in GATE_ORDER:
+        ax1.plot(xs, [s[k] for s in steps], color=GATE_COLORS[k], label=f"${k}_t$")
+    ax1.set_title(f"the gates (biases 0, $h_{{t-1}}$={h_prev:g})", fontsize=10)
+    ax1.set_xlabel("$x_t$")
+    ax1.axhline(0, color="#999999", lw=0.6)
+    ax1.legend(fontsize=8, ncol=2)
+    for bf, style in zip(forget_biases, ["-", "--", ":"], strict=False):
+        runs = [one_unit_step(x, h_prev, c_prev, b_f=bf) for x in xs]
+        ax2.plot(xs, [s["c"] for s in runs], "k" + style, label=f"$c_t$, $b_f$={bf:g}")
+        ax2.plot(xs, [s["h"] for s in runs], style, color="#8172b2", label=f"$h_t$, $b_f$={bf:g}")
+    ax2.axhline(c_prev, color="#999999", lw=0.6)
+    ax2.set_title(f"the new state ($c_{{t-1}}$={c_prev:g}, grey line)", fontsize=10)
+    ax2.set_xlabel("$x_t$")
+    ax2.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig
