@@ -6,7 +6,7 @@ initialisation), ``losses`` (cross-entropy from scratch), ``sine`` (the sine-wav
 example); ``figures``, ``widgets`` and ``exercises`` serve the chapters.
 """
 
-from . import init, losses, lstm, shapes
+from . import init, losses, lstm, shapes, sine
 from .losses import CrossEntropyLoss, cross_entropy
 from .lstm import LSTM, LSTMCell, lstm_cell, lstm_layer, lstm_step
 from .shapes import explain_broadcast, explain_matmul
@@ -27,4 +27,5 @@ __all__ = [
     "lstm_layer",
     "lstm_step",
     "shapes",
+    "sine",
 ]

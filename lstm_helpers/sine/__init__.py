@@ -1,0 +1,32 @@
+"""The sine-wave example of pytorch/examples (``time_sequence_prediction``), as a package.
+
+- :func:`generate_sine_waves`: the official data, bit for bit, in memory.
+- :class:`Sequence`: the official model (``lstm1``, ``lstm2``, ``linear``), cell class selectable.
+- :func:`train` with the recipes :data:`FAITHFUL` (the official one) and :data:`FAST`.
+- ``python -m lstm_helpers.sine --steps 15 [--faithful]``: the command line.
+"""
+
+from .data import SineSplit, generate_sine_waves, split_sine_data
+from .model import HIDDEN_SIZE, Sequence, fused_parameters, resolve_cell
+from .training import (
+    DATA_DIR,
+    FAITHFUL,
+    FAST,
+    History,
+    Recipe,
+    StepRecord,
+    build,
+    get_recipe,
+    load_record,
+    make_closure,
+    predict,
+    test_loss,
+    train,
+)
+
+__all__ = [
+    "DATA_DIR", "FAITHFUL", "FAST", "HIDDEN_SIZE", "History", "Recipe", "Sequence", "SineSplit",
+    "StepRecord", "build", "fused_parameters", "generate_sine_waves", "get_recipe",
+    "load_record", "make_closure", "predict", "resolve_cell", "split_sine_data", "test_loss",
+    "train",
+]

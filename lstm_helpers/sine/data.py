@@ -1,0 +1,111 @@
+"""The data of the official example: N sine waves of length L, each shifted by a random integer.
+
+Bit-for-bit the array of pytorch/examples ``time_sequence_prediction/generate_sine_wave.py``,
+generated in memory (the official ``traindata.pt`` holds a pickled NumPy array, which
+``torch.load`` refuses by default since PyTorch 2.6).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+__all__ = ["SineSplit", "generate_sine_waves", "split_sine_data"]
+
+
+def _positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return int(value)
+
+
+def generate_sine_waves(T: int = 20, L: int = 1000, N: int = 100, seed: int = 2) -> np.ndarray:
+    """The official sine-wave data set: row ``n`` is ``sin((arange(L) + shift_n) / T)``.
+
+    .. math:: x_{n,t} = t + s_n, \\quad s_n \\in [-4T, 4T) \\text{ (integers)}, \\qquad
+              \\text{data}_{n,t} = \\sin(x_{n,t} / T)
+
+    Args:
+        T: the time scale: one period of the sine is ``2 pi T`` samples. Default: 20.
+        L: samples per wave. Default: 1000.
+        N: number of waves. Default: 100.
+        seed: NumPy seed of the shifts. Default: 2 (the official value).
+
+    Outputs:
+        data: ``float64`` array of shape ``(N, L)``, equal to the official array.
+
+    The official script calls ``np.random.seed(2)`` and then ``np.random.randint``; a private
+    ``np.random.RandomState(seed)`` draws exactly the same integers without touching NumPy's
+    global random state.
+    """
+    T = _positive_int("T", T)
+    L = _positive_int("L", L)
+    N = _positive_int("N", N)
+    rng = np.random.RandomState(seed)
+    shift = rng.randint(-4 * T, 4 * T, N).reshape(N, 1)  # (N, 1): one shift per wave
+    x = np.arange(L) + shift  # (L,) + (N, 1) broadcasts to (N, L), int64
+    return np.sin(x / 1.0 / T).astype("float64")  # (N, L)
+
+
+@dataclass
+class SineSplit:
+    """Training and test tensors, next-step prediction: the target is the input shifted by one.
+
+    ``input``/``target``: rows ``test_rows..N-1``, shape ``(N - test_rows, L - 1)``;
+    ``test_input``/``test_target``: rows ``0..test_rows-1``, shape ``(test_rows, L - 1)``.
+    """
+
+    input: torch.Tensor
+    target: torch.Tensor
+    test_input: torch.Tensor
+    test_target: torch.Tensor
+
+
+def split_sine_data(
+    data,
+    test_rows: int = 3,
+    train_rows: int | None = None,
+    train_length: int | None = None,
+    device=None,
+    dtype: torch.dtype = torch.float64,
+) -> SineSplit:
+    """Split the data as the official ``train.py`` does: test on the first rows, train on the rest.
+
+    Args:
+        data: array or tensor of shape ``(N, L)``.
+        test_rows: the first ``test_rows`` rows are the test set. Default: 3.
+        train_rows: keep only the first ``train_rows`` training rows (``None``: all). Default: None.
+        train_length: keep only the first ``train_length`` training time steps (``None``: all
+            ``L - 1``). The test set always keeps its full length. Default: None.
+        device: where the tensors live. Default: None (the CPU).
+        dtype: floating type of the tensors. Default: ``torch.float64``.
+
+    Outputs:
+        a :class:`SineSplit`; with the defaults ``input = data[3:, :-1]``,
+        ``target = data[3:, 1:]``, ``test_input = data[:3, :-1]``, ``test_target = data[:3, 1:]``.
+    """
+    data = torch.as_tensor(np.asarray(data) if not torch.is_tensor(data) else data)
+    if data.dim() != 2:
+        raise ValueError(f"data must have 2 dimensions (N, L), got shape {tuple(data.shape)}")
+    n, length = data.shape
+    test_rows = _positive_int("test_rows", test_rows)
+    if not test_rows < n:
+        raise ValueError(f"test_rows must be smaller than data.size(0)={n}, got {test_rows}")
+    if length < 2:
+        raise ValueError(f"data.size(1) must be at least 2, got {length}")
+    rows = n - test_rows if train_rows is None else _positive_int("train_rows", train_rows)
+    if rows > n - test_rows:
+        raise ValueError(f"train_rows must be at most {n - test_rows}, got {rows}")
+    steps = length - 1 if train_length is None else _positive_int("train_length", train_length)
+    if steps > length - 1:
+        raise ValueError(f"train_length must be at most {length - 1}, got {steps}")
+    data = data.to(device=device, dtype=dtype)
+    train = data[test_rows : test_rows + rows]  # (rows, L)
+    return SineSplit(
+        input=train[:, :steps],  # (rows, steps)
+        target=train[:, 1 : steps + 1],  # (rows, steps)
+        test_input=data[:test_rows, :-1],  # (test_rows, L - 1)
+        test_target=data[:test_rows, 1:],  # (test_rows, L - 1)
+    )

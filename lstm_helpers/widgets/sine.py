@@ -1,0 +1,137 @@
+"""Chapter 6 widget: browse the test predictions after each LBFGS step, and how far ahead.
+
+from lstm_helpers.widgets.sine import PredictionBrowser, run_from_history, run_from_record
+PredictionBrowser({"fast": run_from_history(history), "faithful": run_from_record(record)})
+"""
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..figures.sine import plot_prediction
+from ._common import figure_to_html
+
+__all__ = ["PredictionBrowser", "RunView", "run_from_history", "run_from_record"]
+
+
+@dataclass
+class RunView:
+    """What the browser shows of one run: per step, the test prediction and the test loss.
+
+    ``predictions[k]``: array ``(rows, time)`` holding every ``stride``-th value;
+    ``given``: values computed from the given signal (999), the rest is the future;
+    ``length``: all values before striding (default: columns times ``stride``).
+    """
+
+    predictions: list
+    test_losses: list
+    stride: int = 1
+    given: int = 999
+    length: int | None = None
+
+    def __post_init__(self):
+        if len(self.predictions) == 0:
+            raise ValueError("a run needs at least one step with a prediction, got none")
+        if len(self.predictions) != len(self.test_losses):
+            raise ValueError(
+                f"predictions and test_losses must have the same length, got "
+                f"{len(self.predictions)} and {len(self.test_losses)}"
+            )
+        if self.length is None:
+            self.length = np.asarray(self.predictions[0]).shape[1] * self.stride
+        if self.length < self.given:
+            raise ValueError(f"length must be at least given={self.given}, got {self.length}")
+
+    @property
+    def future(self) -> int:
+        """How many future values were predicted."""
+        return self.length - self.given
+
+
+def run_from_history(history, stride: int = 5) -> RunView:
+    """A :class:`RunView` of a :class:`lstm_helpers.sine.History` trained with predictions kept."""
+    preds = [np.asarray(s.prediction)[:, ::stride] for s in history.steps]
+    length = np.asarray(history.steps[0].prediction).shape[1] if history.steps else None
+    return RunView(preds, history.test_losses, stride=stride, length=length)
+
+
+def run_from_record(record: dict) -> RunView:
+    """A :class:`RunView` of a record read with :func:`lstm_helpers.sine.load_record`."""
+    steps = [s for s in record["steps"] if "prediction" in s]
+    return RunView([np.asarray(s["prediction"], dtype=float) for s in steps],
+                   [s["test_loss"] for s in steps], stride=record["prediction_stride"],
+                   length=999 + record["recipe"]["future"])
+
+
+def _fmt(loss) -> str:
+    if loss is None or not np.isfinite(loss):
+        return "diverged (not a finite number)"
+    return f"{loss:.2e}"
+
+
+class PredictionBrowser(widgets.VBox):
+    """Pick a run, a training step and how far into the future to look.
+
+    Controls: ``self.run`` (dropdown of runs), ``self.step`` (LBFGS step), ``self.future``
+    (future values shown). Results: ``self.image`` (the plot: solid given, dashed predicted)
+    and ``self.info`` (the test loss after that step).
+    """
+
+    def __init__(self, runs: dict, future_step: int = 50):
+        if not isinstance(runs, dict) or not runs:
+            raise ValueError("runs must be a non-empty dict {label: RunView}")
+        for label, run in runs.items():
+            if not isinstance(run, RunView):
+                raise TypeError(f"runs[{label!r}] must be a RunView, got {type(run).__name__}")
+        self.runs = runs
+        first = next(iter(runs.values()))
+        self.run = widgets.Dropdown(options=list(runs), description="run")
+        self.step = widgets.IntSlider(value=len(first.predictions) - 1, min=0,
+                                      max=len(first.predictions) - 1,
+                                      description="LBFGS step", continuous_update=False)
+        self.future = widgets.IntSlider(value=first.future, min=0, max=first.future,
+                                        step=future_step, description="future",
+                                        continuous_update=False)
+        self.image = widgets.HTML()
+        self.info = widgets.HTML()
+        self.run.observe(self._on_run, names="value")
+        self.step.observe(self._draw, names="value")
+        self.future.observe(self._draw, names="value")
+        controls = [self.step, self.future] if len(runs) == 1 else [self.run, self.step,
+                                                                   self.future]
+        super().__init__([widgets.HBox(controls), self.info, self.image])
+        self._draw()
+
+    def __repr__(self) -> str:
+        # short and stable (the default repr would hold the PNG bytes)
+        return (f"PredictionBrowser(run={self.run.value!r}, step={self.step.value}, "
+                f"future={self.future.value})")
+
+    def _on_run(self, _change=None):
+        run = self.runs[self.run.value]
+        last = len(run.predictions) - 1
+        with self.hold_trait_notifications():
+            self.step.max = last
+            self.future.max = run.future
+        self._draw()
+
+    def _draw(self, _change=None):
+        run = self.runs[self.run.value]
+        k = min(self.step.value, len(run.predictions) - 1)
+        fig, ax = plt.subplots(figsize=(7.5, 2.6))
+        plot_prediction(run.predictions[k], given=run.given, future=self.future.value,
+                        stride=run.stride, ax=ax,
+                        title=f"{self.run.value}: after step {k}, {self.future.value} steps ahead")
+        self.image.value = figure_to_html(
+            fig,
+            alt=f"Sine waves of the {self.run.value} run after LBFGS step {k}: the given "
+            f"signal solid, the prediction {self.future.value} steps ahead dashed.",
+        )
+        self.info.value = (
+            f"<b>{html.escape(str(self.run.value))}</b>, after LBFGS step {k}: "
+            f"test loss {_fmt(run.test_losses[k])}; showing {self.future.value} of "
+            f"{run.future} predicted future values."
+        )

@@ -1,0 +1,82 @@
+"""Chapter 6 widget: every control, over its whole range, changes what is shown."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_helpers.sine import load_record
+from lstm_helpers.widgets._common import alt_from_html, png_from_html
+from lstm_helpers.widgets.sine import PredictionBrowser, RunView, run_from_history, run_from_record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fake_run(steps=4, stride=5, scale=1.0):
+    t = np.arange(0, 1999, stride)  # (400,)
+    preds = [scale * np.stack([np.sin((t + 7 * r) / 20) * (1 + 0.1 * k) for r in range(3)])
+             for k in range(steps)]  # steps x (3, 400)
+    return RunView(preds, [10.0 ** -(k + 2) for k in range(steps)], stride=stride, length=1999)
+
+
+def test_every_control_over_its_whole_range_changes_the_display():
+    w = PredictionBrowser({"a": fake_run(4), "b": fake_run(6, scale=-1.0)})
+    for control in (w.step, w.future):
+        seen = set()
+        for value in range(control.min, control.max + 1, control.step):
+            control.value = value
+            seen.add((w.image.value, w.info.value))
+        n_values = len(range(control.min, control.max + 1, control.step))
+        assert len(seen) == n_values, control.description
+    images = set()
+    for label in w.run.options:
+        w.run.value = label
+        images.add(w.image.value)
+        assert label in w.info.value
+    assert len(images) == 2
+    assert w.step.max == 5  # the slider follows the chosen run's number of steps
+
+
+def test_info_shows_loss_and_future():
+    w = PredictionBrowser({"a": fake_run(3)})
+    w.step.value = 1
+    w.future.value = 200
+    assert "step 1" in w.info.value and "1.00e-03" in w.info.value
+    assert "200 of 1000" in w.info.value
+    assert w.future.max == 1000 and png_from_html(w.image.value)[:4] == b"\x89PNG"
+    assert "prediction" in alt_from_html(w.image.value)
+
+
+def test_diverged_step_is_shown_as_such():
+    run = fake_run(2)
+    run.predictions[1][:] = np.nan
+    run.test_losses[1] = None
+    w = PredictionBrowser({"diverged": run})
+    w.step.value = 1
+    assert "diverged" in w.info.value
+
+
+def test_runs_from_records_and_histories():
+    fast = run_from_record(load_record("fast"))
+    assert fast.future == 1000 and len(fast.predictions) == 15
+    assert fast.predictions[0].shape == (3, 400)
+
+    class Step:
+        def __init__(self, k):
+            self.prediction = np.full((3, 1999), float(k))
+
+    class History:
+        steps = [Step(0), Step(1)]
+        test_losses = [1e-3, 1e-4]
+
+    view = run_from_history(History(), stride=5)
+    assert view.predictions[1].shape == (3, 400) and view.future == 1000
+
+
+def test_bad_runs_are_refused():
+    with pytest.raises(ValueError, match="non-empty"):
+        PredictionBrowser({})
+    with pytest.raises(TypeError, match="RunView"):
+        PredictionBrowser({"x": [1, 2]})
+    with pytest.raises(ValueError, match="same length"):
+        RunView([np.zeros((3, 10))], [1.0, 2.0])
