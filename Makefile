@@ -48,7 +48,8 @@ test: setup vendor
 	$(MAKE) browser
 
 lab: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=book
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=book \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 notebooks: setup
 	$(PY) tools/run_notebooks.py
