@@ -31,21 +31,6 @@ PAGES = bc.toc_pages(SOURCE / "_toc.yml")
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "broken_site"
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium (headless, offline flags) for the whole session."""
-    if os.environ.get(bc.SKIP_ENV) == "1":
-        why = bc.chromium_missing() or "Chromium is installed, but the user opted out"
-        pytest.skip(f"{bc.SKIP_ENV}=1: browser checks skipped ({why})")
-    problem = bc.chromium_missing()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = bc.launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -156,21 +156,6 @@ def _offline_settings(settings: Path) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium (headless, offline flags), as in tests/test_browser.py."""
-    if os.environ.get(bc.SKIP_ENV) == "1":
-        why = bc.chromium_missing() or "Chromium is installed, but the user opted out"
-        pytest.skip(f"{bc.SKIP_ENV}=1: browser checks skipped ({why})")
-    problem = bc.chromium_missing()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = bc.launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
