@@ -1,4 +1,4 @@
-"""Each chapter's widget works live in JupyterLab, in the student edition.
+"""Each chapter's widget works live in JupyterLab, in the student edition and in the book.
 
 The static book shows widgets from their stored state; this suite proves they also work
 *live*, the way a student uses them. It writes the student edition into a temporary folder
@@ -10,8 +10,8 @@ the loopback interface blocked) through each chapter:
 1. open the notebook in JupyterLab and wait for its kernel;
 2. run it with the menu, Run > Run All Cells, and wait until every code cell has run;
 3. every code cell ran; none shows an error (except cells tagged ``raises-exception``, which
-   must raise) or writes to stderr; the exercise checks answer "Not yet:" (the student
-   edition has no solutions);
+   must raise) or writes to stderr; the exercise checks answer "Not yet:" in the student
+   edition (it has no solutions) and "Correct!" in a copy of the book's own notebooks;
 4. every widget view renders (no "Error displaying widget", none left loading), and the
    page logs no error and sends no request off the machine;
 5. one control of the chapter's widget is used as a student would (pick a dropdown entry,
@@ -31,6 +31,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,6 +52,7 @@ except ImportError:  # the browser fixture then fails with the instructions
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
 sys.path.insert(0, str(ROOT / "tools"))
 import make_student  # noqa: E402
 
@@ -158,14 +160,20 @@ def _offline_settings(settings: Path) -> None:
 
 
 
-@pytest.fixture(scope="module")
-def lab(browser, tmp_path_factory):
-    """JupyterLab (``make lab``'s command) serving a fresh student edition, offline."""
+@pytest.fixture(scope="module", params=["student", "book"])
+def lab(request, browser, tmp_path_factory):
+    """JupyterLab (``make lab``'s command) serving, offline, a fresh student edition or a
+    copy of the book's own notebooks (a copy: running and autosaving must not touch book/)."""
     if not JUPYTER.exists():
         pytest.fail(f"{JUPYTER} not found: run `make setup`", pytrace=False)
     tmp = tmp_path_factory.mktemp("lab")
-    edition = tmp / "student"
-    make_student.build(edition)
+    edition = tmp / request.param
+    if request.param == "student":
+        make_student.build(edition)
+    else:
+        edition.mkdir()
+        for path in BOOK.glob("*.ipynb"):
+            shutil.copy(path, edition / path.name)
     _offline_settings(tmp / "settings")
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ)
@@ -442,8 +450,11 @@ def _run_and_check(page, lab: Lab, name: str, interaction: Interaction) -> None:
                 f"{name}: code cell {cell['index']} is tagged raises-exception but raised nothing"
             )
     texts = "\n".join(o["text"] for c in cells for o in c["outputs"])
-    assert texts.count("Not yet:") >= 3, f"{name}: fewer than three checks said 'Not yet:'"
-    assert "Correct!" not in texts, f"{name}: a check passed without an answer"
+    if lab.edition.name == "student":
+        assert texts.count("Not yet:") >= 3, f"{name}: fewer than three checks said 'Not yet:'"
+        assert "Correct!" not in texts, f"{name}: a check passed without an answer"
+    else:  # the book's notebooks carry the solutions: every check passes
+        assert texts.count("Correct!") >= 3, f"{name}: fewer than three checks said 'Correct!'"
 
     # 4. Every widget view rendered.
     widget_cells = [c["index"] for c in cells if any(o["widget"] for o in c["outputs"])]
