@@ -43,6 +43,18 @@ def _as_shape(value):
     return None
 
 
+def _three_shapes(answer, names):
+    """``(shapes, None)`` for a tuple of three shapes, else ``(None, hint)`` saying what's off."""
+    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
+        return None, hint(f"give three shapes in a tuple: (shape of {names[0]}, shape of "
+                          f"{names[1]}, shape of {names[2]}), each a tuple of ints such as (7, 2).")
+    shapes = [_as_shape(a) for a in answer]
+    for name, shape in zip(names, shapes, strict=True):
+        if shape is None:
+            return None, hint(f"the shape you gave for {name} is not a tuple of ints.")
+    return shapes, None
+
+
 def _fmt(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -130,13 +142,9 @@ def check_cell_parameter_shapes(answer):
     cell = torch.nn.LSTMCell(CELL_INPUT_SIZE, CELL_HIDDEN_SIZE)
     want = [tuple(cell.weight_ih.shape), tuple(cell.weight_hh.shape), tuple(cell.bias_ih.shape)]
     H, H_in = CELL_HIDDEN_SIZE, CELL_INPUT_SIZE
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        return hint("give three shapes in a tuple: (shape of weight_ih, shape of weight_hh, "
-                    "shape of bias_ih), each a tuple of ints such as (7, 2).")
-    shapes = [_as_shape(a) for a in answer]
-    for name, shape in zip(("weight_ih", "weight_hh", "bias_ih"), shapes, strict=True):
-        if shape is None:
-            return hint(f"the shape you gave for {name} is not a tuple of ints.")
+    shapes, problem = _three_shapes(answer, ("weight_ih", "weight_hh", "bias_ih"))
+    if problem is not None:
+        return problem
     w_ih, w_hh, b_ih = shapes
     if w_ih != want[0]:
         if w_ih == (H, H_in):
@@ -413,13 +421,9 @@ def check_h_n_shape(answer):
 def check_proj_shapes(answer):
     """Exercise 3.2: ``(output, h_n, c_n)`` shapes of ``nn.LSTM(10, 20, batch_first=True,
     proj_size=5)`` on an input of shape ``(3, 7, 10)``."""
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        return hint("give three shapes in a tuple: (shape of output, shape of h_n, shape of "
-                    "c_n), each a tuple of ints.")
-    shapes = [_as_shape(a) for a in answer]
-    for name, shape in zip(("output", "h_n", "c_n"), shapes, strict=True):
-        if shape is None:
-            return hint(f"the shape you gave for {name} is not a tuple of ints.")
+    shapes, problem = _three_shapes(answer, ("output", "h_n", "c_n"))
+    if problem is not None:
+        return problem
     lstm = torch.nn.LSTM(10, 20, batch_first=True, proj_size=5)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="LSTM with projections")
