@@ -330,8 +330,9 @@ def orthogonal_init_(module, *, gain: float = 1.0, generator=None):
     ``H_out = H`` it satisfies ``Q.T @ Q = I``, so the recurrent part of each gate neither
     grows nor shrinks the hidden state; with a projection (``H_out = P < H``) its columns
     are orthonormal. ``weight_hr`` (``(P, H)``) gets orthonormal rows. ``weight_ih`` is
-    Xavier uniform per gate block (as in :func:`xavier_init_`); biases are 0. This is what
-    Keras does for its LSTM (without its forget bias; combine with :func:`set_forget_bias_`).
+    Xavier uniform per gate block (as in :func:`xavier_init_`); biases are 0. Keras's default
+    LSTM differs: it initialises its whole stacked kernels, not each gate block, and adds 1
+    to the forget bias (here: combine with :func:`set_forget_bias_`).
 
     Returns:
         ``module``, changed in place.
@@ -803,6 +804,7 @@ def train_first_input(
     lr: float = 1e-2,
     seed: int = 0,
     eval_every: int = 25,
+    dtype: torch.dtype = torch.float32,
 ) -> TrainingResult:
     """Train a small LSTM on :func:`first_input_task` after initialising it with ``scheme``.
 
@@ -810,6 +812,11 @@ def train_first_input(
     give the same numbers; only the LSTM's initialisation differs between schemes. Adam,
     mean squared error, a fresh batch every step; the loss is measured on a fixed test batch
     of 256 sequences every ``eval_every`` steps.
+
+    ``dtype``: the precision of the training. The draws are the same for every dtype (made
+    in float32, then converted). In float32, 250 Adam steps amplify the last-digit
+    differences between CPUs into the second digit of the loss; in float64 the losses
+    agree to many digits across CPUs (the book trains in float64 for that reason).
     """
     steps = _positive_int(steps, "steps")
     eval_every = _positive_int(eval_every, "eval_every")
@@ -817,8 +824,10 @@ def train_first_input(
     model = FirstInputModel(hidden_size)
     init_gen = torch.Generator().manual_seed(seed + 1)
     init_lstm_(model.lstm, scheme, factor=factor, generator=init_gen)
+    model.to(dtype)
     data_gen = torch.Generator().manual_seed(seed + 2)
     x_test, y_test = first_input_task(256, seq_len, generator=torch.Generator().manual_seed(12345))
+    x_test, y_test = x_test.to(dtype), y_test.to(dtype)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
 
     def test_loss() -> float:
@@ -828,6 +837,7 @@ def train_first_input(
     losses = [test_loss()]
     for step in range(1, steps + 1):
         x, y = first_input_task(batch_size, seq_len, generator=data_gen)
+        x, y = x.to(dtype), y.to(dtype)
         opt.zero_grad()
         loss = nn.functional.mse_loss(model(x), y)
         loss.backward()
@@ -836,6 +846,25 @@ def train_first_input(
             losses.append(test_loss())
     label = scheme if factor is None else f"{scheme}({factor:g})"
     return TrainingResult(label, losses[0], losses[-1], tuple(losses))
+
+
+#: The schemes the chapter trains on the first-input task: ``(scheme, factor)``.
+FIRST_INPUT_CONFIGS = (("pytorch", None), ("xavier", None), ("orthogonal", None),
+                       ("forget_bias", None), ("scaled", 0.1), ("scaled", 4.0))
+
+
+def first_input_finals(seeds=(0, 1, 2), configs=FIRST_INPUT_CONFIGS) -> dict[str, float]:
+    """Final test losses of :func:`train_first_input` in float64, ``{"scheme/seed": loss}``.
+
+    The numbers behind the chapter's table, as a flat dict so that
+    ``tools/isa_spread.py`` can measure how far each moves between instruction sets.
+    """
+    return {
+        f"{scheme if factor is None else f'{scheme}({factor:g})'}/{seed}":
+            train_first_input(scheme, factor=factor, seed=seed, dtype=torch.float64).final_loss
+        for scheme, factor in configs
+        for seed in seeds
+    }
 
 
 # --------------------------------------------------------------------------------------

@@ -30,3 +30,40 @@ def setup(seed: int = 0) -> None:
     matplotlib.rcParams.update(
         {"figure.dpi": 80, "savefig.dpi": 80, "figure.figsize": (6.4, 3.6), "font.size": 10}
     )
+
+
+def load_spread(name: str) -> dict:
+    """A shipped record of how far some numbers move between CPUs' instruction sets.
+
+    Written by ``tools/isa_spread.py ... --out lstm_helpers/data/<name>.json``: the values
+    of each number natively and under pinned-down instruction sets, and the largest relative
+    difference (``relative_spread``).
+    """
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no spread record named {name!r}: expected the file {path.name}")
+    return json.loads(path.read_text())
+
+
+def stable_or_range(value: float, key: str, record: dict, *, fmt: str = ".2f",
+                    max_spread: float = 1e-3) -> str:
+    """``value`` formatted, if the record shows it is stable across CPUs; else the range.
+
+    A number whose measured relative spread is below ``max_spread`` and that does not sit
+    within twice its spread of a rounding boundary of ``fmt`` is printed as computed here.
+    Any other number is replaced by the range the record measured, marked with ``*``:
+    what this machine computes for it may differ from another reader's, so the page shows
+    what was measured instead.
+    """
+    spread = record["relative_spread"].get(key)
+    if spread is None:
+        raise KeyError(f"the spread record has no number named {key!r}")
+    lo, hi = value * (1 - 2 * spread), value * (1 + 2 * spread)
+    if spread < max_spread and format(lo, fmt) == format(hi, fmt):
+        return format(value, fmt)
+    measured = [v[key] for v in record["values"].values()]
+    lo, hi = format(min(measured), fmt), format(max(measured), fmt)
+    return f"{lo}*" if lo == hi else f"{lo}-{hi}*"
