@@ -261,3 +261,54 @@ def test_checks_leave_the_global_random_state_alone():
     state = torch.random.get_rng_state()
     ex.check_forget_bias_init(solution)
     assert torch.equal(state, torch.random.get_rng_state())
+
+
+# --- 4.5 predict the variance of a pre-activation ------------------------------------------
+
+
+def test_preactivation_variance_solution_matches_the_package_and_a_measurement():
+    from lstm_helpers import init as lstm_init
+
+    answer = (1 / 16) / 3 * (48 + 2)
+    assert ex.check_preactivation_variance(answer).correct
+    assert ex.check_preactivation_variance(torch.tensor(answer)).correct
+    theory = lstm_init.preactivation_variance(ex.VAR_INPUT_SIZE, ex.VAR_HIDDEN_SIZE)
+    assert theory == pytest.approx(answer)
+    x = torch.randn(1, 4096, ex.VAR_INPUT_SIZE, generator=torch.Generator().manual_seed(0))
+    z = torch.cat([lstm_init.gate_trace(lstm_init.make_lstm(48, 16, seed=s), x)[0].z.flatten()
+                   for s in range(8)])
+    assert z.var().item() == pytest.approx(answer, rel=0.1)  # the formula predicts the data
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (48 / 48, "two biases"),
+        ((48 + 16 + 2) / 48, "h_0 = 0"),
+        ((48 + 16) / 48, "h_0 = 0"),
+        (50 / 16, "a**2 is not the variance"),
+        (48 / 16, "Var[w] = a**2/3"),
+        (50 / 192, "not 1/(4 * hidden_size)"),
+        (50 / 144, "not input_size"),
+        (1 / 3, "H_in = H"),
+        (-1.0, "never negative"),
+        (7.0, "add up one variance per term"),
+    ],
+)
+def test_preactivation_variance_hints(answer, expected):
+    assert expected in message(ex.check_preactivation_variance(answer))
+
+
+@pytest.mark.parametrize("answer", PLACEHOLDERS)
+def test_preactivation_variance_placeholders(answer):
+    assert NOT_YET in message(ex.check_preactivation_variance(answer))
+
+
+@pytest.mark.parametrize("answer", WRONG_TYPES)
+def test_preactivation_variance_wrong_types_never_crash(answer):
+    assert not ex.check_preactivation_variance(answer).correct
+
+
+def test_preactivation_variance_hints_do_not_reveal_the_answer():
+    for wrong in (1.0, 3.0, 7.0, -1.0):
+        assert "1.04" not in ex.check_preactivation_variance(wrong).message

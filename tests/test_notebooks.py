@@ -98,3 +98,35 @@ class TestChapter:
             f"{path.name}: {len(headings)} exercises, {len(solutions)} solutions, "
             f"{len(checks)} passing checks"
         )
+
+    def test_check_feedback_is_hidden_like_the_solution(self, path):
+        """A check's stored feedback ("Correct! ... (4, 3, 20)") often states the answer: in
+        the HTML book it sits behind a toggle (tag ``hide-output``), as the solution does."""
+        for cell in code_cells(load(path)):
+            if re.search(r"^\s*ex\.check_\w+\(", cell.source, re.M):
+                tags = cell.metadata.get("tags", [])
+                assert "hide-output" in tags, (
+                    f"{path.name}: check cell {cell.source.strip()[:50]!r} shows its feedback "
+                    "openly: tag it hide-output"
+                )
+
+    def test_figures_are_stored_at_book_resolution(self, path):
+        """Every stored PNG says (in its pHYs chunk) that it was rendered at >= 120 dpi."""
+        import base64
+        import struct
+
+        from lstm_helpers.notebook import FIGURE_DPI
+
+        for cell in code_cells(load(path)):
+            for out in cell.outputs:
+                png = out.get("data", {}).get("image/png")
+                if png is None:
+                    continue
+                raw = base64.b64decode(png)
+                at = raw.find(b"pHYs")
+                assert at > 0, f"{path.name}: a PNG without resolution: re-run the notebook"
+                per_metre = struct.unpack(">I", raw[at + 4:at + 8])[0]
+                assert per_metre * 0.0254 >= FIGURE_DPI - 0.5, (
+                    f"{path.name}: a figure at {per_metre * 0.0254:.0f} dpi, below "
+                    f"{FIGURE_DPI}: re-run the notebook"
+                )

@@ -8,6 +8,8 @@ points at the mistake without giving the answer away. None of them raises.
   ``nn.LSTM(10, 64, proj_size=16)``.
 - :func:`check_uniform_variance`: write ``uniform_variance(a)``, the variance of ``U(-a, a)``.
 - :func:`check_forget_bias_init`: write ``init_forget_bias_(lstm)`` so that ``b_if + b_hf = 1``.
+- :func:`check_preactivation_variance`: predict ``Var[z]`` at the first step of
+  ``nn.LSTM(48, 16)`` (a reasoning exercise).
 """
 
 import math
@@ -22,8 +24,11 @@ __all__ = [
     "BOUND_HIDDEN_SIZE",
     "BOUND_INPUT_SIZE",
     "PROJ_SIZE",
+    "VAR_HIDDEN_SIZE",
+    "VAR_INPUT_SIZE",
     "check_bound",
     "check_forget_bias_init",
+    "check_preactivation_variance",
     "check_projection_bound",
     "check_uniform_variance",
 ]
@@ -257,3 +262,48 @@ def check_forget_bias_init(answer):
     return correct(
         "rows H:2H hold f's biases; b_if + b_hf = 1 starts the forget gate at sigmoid(1) = 0.73."
     )
+
+
+# Exercise 4.5 -------------------------------------------------------------------------
+
+#: The sizes of exercise 4.5: ``nn.LSTM(VAR_INPUT_SIZE, VAR_HIDDEN_SIZE)`` at its first step.
+VAR_INPUT_SIZE, VAR_HIDDEN_SIZE = 48, 16
+
+
+@checker
+def check_preactivation_variance(answer):
+    """Exercise 4.5: predict ``Var[z]`` of a gate at the first step of ``nn.LSTM(48, 16)``.
+
+    Inputs are standard normal (``E[x**2] = 1``) and ``h_0 = 0``, so by the chapter's
+    formula ``Var[z] = a**2 / 3 * (H_in * E[x**2] + 2)`` with ``a**2 = 1 / H``.
+    """
+    value = _number(answer)
+    if not isinstance(value, float):
+        return value
+    H_in, H = VAR_INPUT_SIZE, VAR_HIDDEN_SIZE
+    var_w = 1 / (3 * H)  # a**2 / 3
+    if _close(value, var_w * (H_in + 2)):
+        return correct(
+            "two biases and H_in weighted inputs, each adding a**2/3 = 1/(3H); h_0 = 0 adds "
+            "nothing. With H_in three times H the gates start well spread, close to saturating."
+        )
+    wrong = [
+        (var_w * H_in, "each of the two biases is also a draw from U(-a, a): it adds a**2/3."),
+        (var_w * (H_in + H + 2), "at the first step h_0 = 0: the recurrent term adds nothing."),
+        (var_w * (H_in + H), "at the first step h_0 = 0, so the recurrent term adds nothing; "
+                            "and the two biases each add a**2/3."),
+        (3 * var_w * (H_in + 2), "a**2 is not the variance of a weight: Var[w] = a**2/3."),
+        (3 * var_w * H_in, "Var[w] = a**2/3, not a**2; and the two biases add to the sum."),
+        ((H_in + 2) / (3 * 4 * H), "k = 1/hidden_size, not 1/(4 * hidden_size): the 4 gates do "
+                                   "not change the bound."),
+        ((H_in + 2) / (3 * H_in), "the bound comes from hidden_size, not input_size."),
+        (1 / 3, "1/3 is the case H_in = H; here H_in is three times H."),
+    ]
+    for expected, message in wrong:
+        if _close(value, expected):
+            return hint(message)
+    if value < 0:
+        return hint("a variance is never negative.")
+    return hint("add up one variance per term of z = W_i x + b_i + W_h h + b_h (see "
+                "eq-preact-variance): how many weighted inputs, how many biases, and what "
+                "h_0 is at the first step.")

@@ -13,11 +13,13 @@ import re
 
 import matplotlib.pyplot as plt
 
+from ..notebook import FIGURE_DPI
+
 
 def figure_to_png(fig) -> bytes:
-    """Render a matplotlib figure to PNG bytes and close it."""
+    """Render a matplotlib figure to PNG bytes (at :data:`FIGURE_DPI`) and close it."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
+    fig.savefig(buf, format="png", bbox_inches="tight", dpi=FIGURE_DPI)
     plt.close(fig)
     return buf.getvalue()
 

@@ -96,7 +96,7 @@ class InitExplorer(widgets.VBox):
         H = self.hidden_size.value
         r = self.results()
         a = r["bound"]
-        fig, ax = plt.subplots(figsize=(4.2, 2.6), dpi=72)
+        fig, ax = plt.subplots(figsize=(4.2, 2.6))
         draw_histogram(ax, r["parameters"], a, bins=40,
                        density_bound=a * factor if scheme == "scaled" else a)
         ax.set_title(f"parameters of nn.LSTM({self.input_size}, {H}): "

@@ -143,7 +143,7 @@ class GateExplorer(widgets.VBox):
     @staticmethod
     def _bars(s):
         names = ["i", "f", "g", "o", "c", "h"]
-        fig, ax = plt.subplots(figsize=(3.4, 2.4), dpi=72)
+        fig, ax = plt.subplots(figsize=(3.4, 2.4))
         values = [s[k] for k in names]
         ax.bar(range(6), values, color=[_COLORS[k] for k in names])
         ax.set_xticks(range(6), ["$i_t$", "$f_t$", "$g_t$", "$o_t$", "$c_t$", "$h_t$"])
