@@ -6,7 +6,14 @@
 - ``python -m lstm_helpers.sine --steps 15 [--faithful]``: the command line.
 """
 
-from .data import SineSplit, generate_sine_waves, split_sine_data
+from .data import (
+    SineSplit,
+    future_mse,
+    generate_sine_waves,
+    prediction_truth,
+    split_sine_data,
+    true_continuation,
+)
 from .model import HIDDEN_SIZE, Sequence, fused_parameters, resolve_cell
 from .training import (
     DATA_DIR,
@@ -19,6 +26,7 @@ from .training import (
     get_recipe,
     load_record,
     make_closure,
+    parameter_norms,
     predict,
     test_loss,
     train,
@@ -26,7 +34,7 @@ from .training import (
 
 __all__ = [
     "DATA_DIR", "FAITHFUL", "FAST", "HIDDEN_SIZE", "History", "Recipe", "Sequence", "SineSplit",
-    "StepRecord", "build", "fused_parameters", "generate_sine_waves", "get_recipe",
-    "load_record", "make_closure", "predict", "resolve_cell", "split_sine_data", "test_loss",
-    "train",
+    "StepRecord", "build", "fused_parameters", "future_mse", "generate_sine_waves", "get_recipe",
+    "load_record", "make_closure", "parameter_norms", "predict", "resolve_cell",
+    "split_sine_data", "test_loss", "prediction_truth", "train", "true_continuation",
 ]

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-__all__ = ["SineSplit", "generate_sine_waves", "split_sine_data"]
+__all__ = [
+    "SineSplit", "future_mse", "generate_sine_waves", "split_sine_data", "prediction_truth",
+    "true_continuation",
+]
 
 
 def _positive_int(name: str, value) -> int:
@@ -109,3 +112,49 @@ def split_sine_data(
         test_input=data[:test_rows, :-1],  # (test_rows, L - 1)
         test_target=data[:test_rows, 1:],  # (test_rows, L - 1)
     )
+
+
+def true_continuation(future: int = 1000, test_rows: int = 3, T: int = 20, L: int = 1000,
+                      seed: int = 2) -> np.ndarray:
+    """What the test waves really do after their last sample: the next ``future`` values.
+
+    The waves are ``sin((t + s_n) / T)``; drawing the same shifts ``s_n`` for a longer ``L``
+    continues them exactly. Row ``n`` is ``data[n, L:L + future]`` of the longer array.
+
+    Outputs: ``float64`` array of shape ``(test_rows, future)``.
+    """
+    future = _positive_int("future", future)
+    longer = generate_sine_waves(T=T, L=L + future, N=100, seed=seed)  # (100, L + future)
+    return longer[:test_rows, L:]  # (test_rows, future)
+
+
+def prediction_truth(future: int = 1000, test_rows: int = 3) -> np.ndarray:
+    """The true values that a test prediction aims at, aligned with it column by column.
+
+    Column ``j`` of ``model(test_input, future)`` predicts sample ``j + 1`` of the test wave;
+    this is ``test_target`` (999 columns) followed by the true continuation (``future`` more).
+
+    Outputs: ``float64`` array of shape ``(test_rows, 999 + future)``.
+    """
+    future = int(future)
+    longer = generate_sine_waves(L=1000 + future)  # (100, 1000 + future)
+    return longer[:test_rows, 1:]  # (test_rows, 999 + future)
+
+
+def future_mse(prediction, truth) -> float:
+    """Mean squared error of the free-running part of a prediction against the truth.
+
+    ``prediction``: ``(N, 999 + future)`` as returned by ``model(test_input, future)``;
+    its last ``future`` columns are compared with ``truth`` of shape ``(N, future)``.
+    Computed in float64. A diverged prediction gives ``inf`` or ``nan``.
+    """
+    prediction = torch.as_tensor(prediction).detach().double().cpu()
+    truth = torch.as_tensor(truth).double()
+    future = truth.size(1)
+    if prediction.size(0) != truth.size(0) or prediction.size(1) < future:
+        raise ValueError(
+            f"prediction must have shape (N, L + future) with N={truth.size(0)} and at least "
+            f"future={future} columns, got {tuple(prediction.shape)}"
+        )
+    err = prediction[:, -future:] - truth  # (N, future)
+    return float(err.square().mean())

@@ -15,12 +15,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import generate_sine_waves, split_sine_data
+from .data import future_mse, generate_sine_waves, split_sine_data, true_continuation
 from .model import Sequence
 
 __all__ = [
     "DATA_DIR", "FAITHFUL", "FAST", "History", "Recipe", "StepRecord", "get_recipe", "make_closure",
-    "predict", "test_loss", "train",
+    "parameter_norms", "predict", "test_loss", "train",
 ]
 
 _DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -91,11 +91,35 @@ def get_recipe(name: str) -> Recipe:
     return recipes[name]
 
 
-def make_closure(model, optimizer, criterion, input, target, losses: list):
+@torch.no_grad()
+def parameter_norms(model: Sequence) -> dict:
+    """Sizes of the parameters: the L2 norm of each module's parameters (``lstm1``, ``lstm2``,
+    ``linear``) and the read-out bound ``sum|w| + |b|``.
+
+    Since ``h = o * tanh(c)`` lies in (-1, 1), every prediction satisfies
+    ``|y_hat| <= sum_j |w_j| + |b|``: a huge prediction needs a huge read-out.
+    """
+    norms = {
+        name: float(torch.sqrt(sum(p.double().square().sum() for p in module.parameters())))
+        for name, module in (("lstm1", model.lstm1), ("lstm2", model.lstm2),
+                             ("linear", model.linear))
+    }
+    norms["readout_bound"] = float(
+        model.linear.weight.double().abs().sum() + model.linear.bias.double().abs().sum()
+    )
+    return norms
+
+
+def make_closure(model, optimizer, criterion, input, target, losses: list, norms=None):
     """The closure LBFGS calls whenever it needs the loss and its gradient at the current
-    parameters: clear the gradients, forward, loss, backward, return the loss."""
+    parameters: clear the gradients, forward, loss, backward, return the loss.
+
+    ``losses`` receives every loss; ``norms`` (a list, optional) receives
+    :func:`parameter_norms` of the parameters at which the loss was evaluated."""
 
     def closure():
+        if norms is not None:
+            norms.append(parameter_norms(model))
         optimizer.zero_grad()
         out = model(input)  # (N, L)
         loss = criterion(out, target)
@@ -120,7 +144,12 @@ def test_loss(prediction: torch.Tensor, test_target: torch.Tensor) -> float:
 
 @dataclass
 class StepRecord:
-    """One LBFGS step: every closure's training loss, the test loss after the step, the time."""
+    """One LBFGS step: every closure's training loss, the test loss after the step, the time.
+
+    ``future_mse``: mean squared error of the free-running prediction (the ``future`` values
+    after the 999 teacher-forced ones) against the true continuation of the test waves.
+    ``param_norms``: :func:`parameter_norms` at every closure of the step.
+    """
 
     step: int
     closure_losses: list
@@ -128,6 +157,8 @@ class StepRecord:
     seconds: float
     prediction: np.ndarray | None = field(default=None, repr=False)
     dtype: str = "float64"
+    future_mse: float | None = None
+    param_norms: list = field(default_factory=list, repr=False)
 
     @property
     def train_loss(self) -> float:
@@ -170,6 +201,12 @@ class History:
                 "train_loss": finite([s.train_loss])[0], "test_loss": finite([s.test_loss])[0],
                 "seconds": round(s.seconds, 3), "dtype": s.dtype,
             }
+            if s.future_mse is not None:
+                entry["future_mse"] = finite([s.future_mse])[0]
+            if s.param_norms:
+                entry["param_norms"] = {
+                    key: finite([n[key] for n in s.param_norms]) for key in s.param_norms[0]
+                }
             if prediction_stride and s.prediction is not None:
                 entry["prediction"] = [
                     finite(np.round(row[::prediction_stride], 6)) for row in s.prediction
@@ -209,7 +246,8 @@ def build(recipe: Recipe = FAITHFUL, device=None, cell="torch", data=None):
 
 def train(recipe: Recipe = FAITHFUL, steps: int = 15, device=None, cell="torch",
           keep_predictions: bool = True, progress: bool = True, callback=None,
-          target_loss: float | None = None, model=None) -> History:
+          target_loss: float | None = None, model=None, states: dict | None = None,
+          state_steps=None) -> History:
     """Run ``steps`` LBFGS steps of a recipe; after each, predict the test waves' future.
 
     Args:
@@ -222,6 +260,8 @@ def train(recipe: Recipe = FAITHFUL, steps: int = 15, device=None, cell="torch",
         callback: called as ``callback(record)`` after each step.
         target_loss: stop after the first step whose test loss is at most this. Default: None.
         model: continue training this model instead of a freshly seeded one. Default: None.
+        states: a dict that receives ``{step: state_dict}`` (CPU copies) after each step in
+            ``state_steps`` (``None``: every step). Default: None (keep none).
 
     Outputs:
         a :class:`History`; ``history.model`` is the trained model.
@@ -238,14 +278,15 @@ def train(recipe: Recipe = FAITHFUL, steps: int = 15, device=None, cell="torch",
         model = fresh
     history = History(recipe)
     history.model = model
+    truth = torch.as_tensor(true_continuation(recipe.future)) if recipe.future else None
     bar = tqdm(range(steps), desc=f"{recipe.name} LBFGS", unit="step", disable=not progress)
     with _no_tf32():
         for i in bar:
             losses: list = []
+            norms: list = []
             start = time.perf_counter()
-            optimizer.step(
-                make_closure(model, optimizer, criterion, split.input, split.target, losses)
-            )
+            optimizer.step(make_closure(model, optimizer, criterion, split.input, split.target,
+                                        losses, norms))
             pred = predict(model, split.test_input, future=recipe.future)  # (3, 999 + future)
             loss = test_loss(pred, split.test_target)
             if pred.is_cuda:
@@ -255,7 +296,11 @@ def train(recipe: Recipe = FAITHFUL, steps: int = 15, device=None, cell="torch",
                 seconds=time.perf_counter() - start,
                 prediction=pred.double().cpu().numpy() if keep_predictions else None,
                 dtype=str(split.input.dtype).removeprefix("torch."),
+                future_mse=None if truth is None else future_mse(pred, truth),
+                param_norms=norms,
             )
+            if states is not None and (state_steps is None or i in state_steps):
+                states[i] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
             history.steps.append(record)
             bar.set_postfix(train=f"{record.train_loss:.3g}", test=f"{loss:.3g}")
             if callback is not None:
