@@ -20,6 +20,8 @@ from .data import (
     make_tagging,
     read_ts,
 )
+from .cli import IMBALANCE, RNNS, load_record, run_one
+from .inside import Trace, trace
 from .model import READOUTS, FlatClassifier, SequenceClassifier, SequenceTagger, last_valid
 from .training import (
     History,
@@ -33,6 +35,7 @@ from .training import (
 )
 
 __all__ = [
+    "IMBALANCE", "RNNS", "Trace", "load_record", "run_one", "trace",
     "NUM_CLASSES", "NUM_FEATURES", "READOUTS", "FlatClassifier", "History", "SequenceClassifier",
     "SequenceDataset", "SequenceTagger", "Splits", "collate", "confusion_matrix", "data_file",
     "evaluate", "fit", "inverse_frequency_weights", "last_valid", "load_japanese_vowels",
