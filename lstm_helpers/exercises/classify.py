@@ -94,7 +94,7 @@ def check_weights(fn):
     out = call_learner_function(fn, labels.clone(), C)
     if not torch.is_tensor(out):
         return hint(f"return a tensor of C weights, got {type(out).__name__}.")
-    counts = torch.tensor([8.0, 3.0, 1.0, 0.0])
+    counts = torch.tensor([8.0, 3.0, 1.0, 0.0], dtype=torch.float64)
     if out.shape != (C,):
         if out.shape == (3,):
             return hint("3 weights for C = 4 classes: a class can be missing from the labels; "
