@@ -7,6 +7,7 @@
 - ``python -m lstm_helpers.classify``: longer sweeps, with records.
 """
 
+from .cli import IMBALANCE, RNNS, load_record, run_one
 from .data import (
     NUM_CLASSES,
     NUM_FEATURES,
@@ -20,7 +21,6 @@ from .data import (
     make_tagging,
     read_ts,
 )
-from .cli import IMBALANCE, RNNS, load_record, run_one
 from .inside import Trace, trace
 from .model import READOUTS, FlatClassifier, SequenceClassifier, SequenceTagger, last_valid
 from .training import (

@@ -131,7 +131,8 @@ def check_last_state(fn):
     try:
         out = call_learner_function(fn, output.clone(), lengths.clone())
     except IndexError:
-        return hint("an index ran past the end: a sequence of length n ends at index n - 1.")
+        return hint("an index ran past the end: dimension 0 is the batch, dimension 1 time, and "
+                    "a sequence of length n ends at time index n - 1.")
     if not torch.is_tensor(out):
         return hint(f"return a tensor, got {type(out).__name__}.")
     want = output[torch.arange(3), lengths - 1]  # (N, H)
