@@ -2,6 +2,7 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
 __all__ = ["plot_confusion", "plot_curves", "plot_inside", "plot_inside_grid", "plot_padding",
            "plot_recall"]
@@ -88,7 +89,8 @@ def plot_recall(recalls: dict, title: str = "Recall per speaker (test set)", rar
     return fig
 
 
-def plot_inside(tr, step: int | None = None, state: str = "c", axes=None, title=None):
+def plot_inside(tr, step: int | None = None, state: str = "c", axes=None, title=None,
+                legend: bool = True):
     """One :class:`~lstm_helpers.classify.inside.Trace`: the state (units x time) up to
     ``step`` (0-based; None: all) on top, the class probabilities over time below."""
     L = tr.length
@@ -112,8 +114,9 @@ def plot_inside(tr, step: int | None = None, state: str = "c", axes=None, title=
         style = dict(linewidth=2.5, color="black") if c == tr.label else dict(linewidth=1)
         axes[1].plot(t[: step + 1], probs[: step + 1, c], label=f"{c + 1}", **style)
     axes[1].set(xlim=(-0.5, L - 0.5), ylim=(0, 1), xlabel="time step", ylabel="p(speaker)")
-    axes[1].legend(ncol=9, fontsize=7, loc="upper left", title="speaker (bold: true)",
-                   title_fontsize=7)
+    if legend:
+        axes[1].legend(ncol=9, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3),
+                       title="speaker (bold: true)", title_fontsize=7)
     return fig
 
 
@@ -123,11 +126,14 @@ def plot_inside_grid(traces: list, state: str = "c"):
                              gridspec_kw={"height_ratios": [3, 2]}, squeeze=False)
     for k, tr in enumerate(traces):
         pred = int(tr.probs[-1].argmax()) + 1
-        plot_inside(tr, state=state, axes=axes[:, k],
+        plot_inside(tr, state=state, axes=axes[:, k], legend=False,
                     title=f"speaker {tr.label + 1}, predicted {pred}")
         if k:
-            axes[1, k].get_legend().remove()
             axes[0, k].set_ylabel("")
             axes[1, k].set_ylabel("")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    handles, labels = axes[1, 0].get_legend_handles_labels()
+    handles = [Line2D([], [], color=h.get_color(), linewidth=1.5) for h in handles]
+    fig.legend(handles, labels, ncol=9, fontsize=8, loc="lower center",
+               title="speaker (bold: the true one)", title_fontsize=8)
     return fig
