@@ -228,9 +228,34 @@ def test_fit_trains_a_tagger_with_ignore_index(splits):
     assert int(cl.confusion_matrix(pred, true, 9).sum()) == steps
 
 
+def test_in_a_notebook_the_bar_leaves_an_empty_output(splits, monkeypatch):
+    import IPython.display
+
+    from lstm_helpers.classify import training
+
+    shown = []
+
+    class Handle:
+        def update(self, obj, raw=False):
+            shown.append(obj["text/plain"])
+
+    def fake_display(obj, raw=False, display_id=False):
+        shown.append(obj["text/plain"])
+        return Handle()
+
+    monkeypatch.setattr(training, "_in_kernel", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    torch.manual_seed(0)
+    model = cl.SequenceClassifier(12, 4, 9, dtype=F64)
+    cl.fit(model, *small_task(splits, 16), epochs=2, progress=True)
+    assert shown[0] == "" and shown[-1] == ""  # what a notebook stores
+    assert any("epochs" in text for text in shown)  # what the reader saw meanwhile
+
+
 CONFIGS = [
     dict(readout="packed"), dict(readout="gather"), dict(readout="packed", bidirectional=True),
     dict(readout="gather", weighted=True), dict(tagger=True),
+    dict(readout="packed", num_layers=2), dict(readout="gather", smoothing=True),
 ]
 
 
@@ -238,6 +263,7 @@ CONFIGS = [
 def test_the_books_lstm_and_loss_train_exactly_like_pytorchs(splits, config):
     config = dict(config)
     tagger, weighted = config.pop("tagger", False), config.pop("weighted", False)
+    smoothing = 0.1 if config.pop("smoothing", False) else 0.0
     if tagger:
         data = cl.make_tagging(splits.train, 32, seed=1)
         val = cl.make_loader(cl.make_tagging(splits.val, 16, seed=2), 32)
@@ -252,7 +278,8 @@ def test_the_books_lstm_and_loss_train_exactly_like_pytorchs(splits, config):
         model = (cl.SequenceTagger(12, 6, 9, rnn=rnn, dtype=F64, **config) if tagger else
                  cl.SequenceClassifier(12, 6, 9, rnn=rnn, dtype=F64, **config))
         h = cl.fit(model, cl.make_loader(data, 16, shuffle=True), val,
-                   loss_cls(weight=weight), epochs=3, progress=False)
+                   loss_cls(weight=weight, label_smoothing=smoothing), epochs=3,
+                   progress=False)
         curves.append(torch.tensor(h.batch_losses + h.val_loss, dtype=F64))
     assert torch.allclose(curves[0], curves[1], rtol=1e-11, atol=0)
 
