@@ -226,7 +226,8 @@ def confusion_matrix(pred, true, num_classes: int, ignore_index: int = -100) -> 
     pred, true = torch.as_tensor(pred).flatten(), torch.as_tensor(true).flatten()
     keep = true != ignore_index
     flat = true[keep] * num_classes + pred[keep]  # (M,)
-    return torch.bincount(flat, minlength=num_classes**2).view(num_classes, num_classes)
+    counts = torch.bincount(flat, minlength=num_classes**2)  # (C * C,)
+    return counts.view(num_classes, num_classes)  # (C, C)
 
 
 def per_class_recall(matrix: torch.Tensor) -> torch.Tensor:

@@ -103,7 +103,7 @@ def plot_inside(tr, step: int | None = None, state: str = "c", axes=None, title=
                                  gridspec_kw={"height_ratios": [3, 2]})
     fig = axes[0].figure
     lim = max(1e-9, float(np.abs(values).max()))
-    axes[0].imshow(shown.T, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
+    axes[0].imshow(shown.T, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,  # (H, L)
                    interpolation="nearest")
     axes[0].set_ylabel("unit")
     name = "cell state c" if state == "c" else "hidden state h"
