@@ -116,6 +116,11 @@ INTERACTIONS = {
         "select", "run", "faithful (record)", result="after LBFGS step",
         expect="faithful (record), after LBFGS step",
     ),
+    # classify.InsideExplorer: state "cell state c" -> "hidden state h"; the info names it.
+    "08_classify.ipynb": Interaction(
+        "select", "state", "hidden state h", result="changed most at this step",
+        expect="hidden state h changed most",
+    ),
 }
 
 
