@@ -102,8 +102,7 @@ def _legacy_reduction(size_average, reduce) -> str:
 def _check_reduction(reduction) -> str:
     if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(
-            f"reduction must be one of 'none', 'mean', 'sum': got {reduction!r} "
-            f"({reduction} is not a valid value for reduction)"
+            f"reduction must be one of 'none', 'mean', 'sum': got {reduction!r}"
         )
     return reduction
 
@@ -120,8 +119,7 @@ def _check_label_smoothing(label_smoothing) -> float:
     label_smoothing = float(label_smoothing)
     if not 0.0 <= label_smoothing <= 1.0:  # also rejects nan
         raise CrossEntropyValueError(
-            "label_smoothing must be between 0.0 and 1.0: "
-            f"expected 0.0 <= label_smoothing <= 1.0, got {label_smoothing}"
+            f"label_smoothing must be between 0.0 and 1.0: got {label_smoothing}"
         )
     return label_smoothing
 
@@ -147,7 +145,7 @@ def _check_weight_alone(weight) -> None:
         )
     if not weight.is_floating_point():
         raise CrossEntropyTypeError(
-            f"weight must be a floating-point tensor: expected a float dtype, got {weight.dtype}"
+            f"weight must be a floating-point tensor: got {weight.dtype}"
         )
     if weight.dim() != 1:
         raise CrossEntropyValueError(
@@ -157,7 +155,7 @@ def _check_weight_alone(weight) -> None:
     if not bool((weight.detach() >= 0).all()):  # also catches nan
         bad = weight.detach()[~(weight.detach() >= 0)][0].item()
         raise CrossEntropyValueError(
-            f"weight must be non-negative: expected every weight >= 0, got {bad}"
+            f"weight must be non-negative (every weight >= 0): got {bad}"
         )
 
 
@@ -186,8 +184,8 @@ def _check_index_target(input: torch.Tensor, target: torch.Tensor) -> None:
         )
     if target.dtype not in _INDEX_DTYPES:
         raise CrossEntropyTypeError(
-            "target (class indices) must have dtype int64 (or uint8): "
-            f"expected torch.int64, got {target.dtype}"
+            "target (class indices) must have dtype torch.int64 (or torch.uint8): "
+            f"got {target.dtype}"
         )
     if input.dim() == 1:  # unbatched: one sample of C logits, one class index
         if target.dim() == 0 or tuple(target.shape) == (1,):
@@ -212,9 +210,8 @@ def _check_index_range(target: torch.Tensor, n_classes: int, ignore_index: int) 
         where = tuple(int(i) for i in bad.nonzero()[0])
         value = int(target[where]) if where else int(target)
         raise TargetIndexError(
-            f"target class index {value} at position {where} is out of bounds: expected "
-            f"0 <= target < C = {n_classes} (or target == ignore_index = {ignore_index}), "
-            f"got {value}"
+            f"target class indices must be in [0, C) = [0, {n_classes}) or equal ignore_index "
+            f"= {ignore_index}: got {value} at position {where}"
         )
 
 
@@ -331,7 +328,7 @@ def cross_entropy(
     counted = y != ignore_index  # (N, d1, ..., dK)
     y_safe = torch.where(counted, y, torch.zeros_like(y))  # (N, d1, ..., dK), ignored -> 0
     log_p_y = log_p.gather(1, y_safe.unsqueeze(1)).squeeze(1)  # (N, d1, ..., dK)
-    w = weight.to(xc.dtype) if weight is not None else torch.ones(n_classes, dtype=xc.dtype)
+    w = weight.to(xc.dtype) if weight is not None else xc.new_ones(n_classes)  # (C,)
     zero = torch.zeros((), dtype=xc.dtype, device=xc.device)
     w_y = torch.where(counted, w[y_safe], zero)  # (N, d1, ..., dK), 0 where ignored
     nll = torch.where(counted, -w_y * log_p_y, zero)  # (N, d1, ..., dK)

@@ -38,7 +38,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from lstm_helpers._lstm_bptt import lstm_layer_bptt
+from lstm_helpers._lstm_bptt import bias_sum, lstm_layer_bptt
 
 __all__ = [
     "lstm_cell", "lstm_step", "lstm_layer", "lstm_layer_packed", "lstm_layer_bptt",
@@ -103,9 +103,10 @@ def lstm_step(xw_t, h, c, w_hh_t, weight_hr=None):
 
 
 def _input_projection(input, weight_ih, bias_ih, bias_hh):
-    if bias_ih is None:
-        return input @ weight_ih.T  # (..., 4H)
-    return torch.matmul(input, weight_ih.T) + (bias_ih + bias_hh)  # (..., 4H)
+    """``input @ weight_ih.T`` plus whichever biases are given (either may be ``None``)."""
+    xw = torch.matmul(input, weight_ih.T)  # (..., 4H)
+    bias = bias_sum(bias_ih, bias_hh)  # (4H,) or None
+    return xw if bias is None else xw + bias  # (..., 4H)
 
 
 def lstm_layer(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None, weight_hr=None):
@@ -198,15 +199,16 @@ def _check_bool(name, value):
     return value
 
 
-def _check_same_place(owner, name, tensor, ref):
+def _check_same_place(owner, name, tensor, ref_name, ref):
+    """``tensor`` (called ``name``) must have the device and dtype of ``ref`` (``ref_name``)."""
     if tensor.device != ref.device:
         raise RuntimeError(
-            f"{owner}: {name} is on device {tensor.device} but the parameters are on "
-            f"{ref.device}: expected {ref.device}, got {tensor.device}"
+            f"{owner}: {name} must be on the same device as {ref_name}: "
+            f"expected {ref.device}, got {tensor.device}"
         )
     if tensor.dtype != ref.dtype:
         raise RuntimeError(
-            f"{owner}: {name} has dtype {tensor.dtype} but the input has dtype {ref.dtype}: "
+            f"{owner}: {name} must have the same dtype as {ref_name}: "
             f"expected {ref.dtype}, got {tensor.dtype}"
         )
 
@@ -228,22 +230,18 @@ def _check_cell_args(input, hx, weight_ih, weight_hh, bias_ih, bias_hh):
     for k, (name, t) in enumerate((("h", hx[0]), ("c", hx[1]))):
         if t.shape != expected:
             raise RuntimeError(
-                f"lstm_cell: hx[{k}] ({name}) must have shape {expected} for input of shape "
-                f"{tuple(input.shape)}: expected {expected}, got {tuple(t.shape)}"
+                f"lstm_cell: hx[{k}] ({name}) must have shape (*input.shape[:-1], hidden_size) "
+                f"for input of shape {tuple(input.shape)}: expected {expected}, "
+                f"got {tuple(t.shape)}"
             )
     if input.size(-1) != weight_ih.size(1):
         raise RuntimeError(
             f"lstm_cell: input.size(-1) must equal input_size: expected {weight_ih.size(1)}, "
-            f"got {input.size(-1)} (input has inconsistent input_size)"
+            f"got {input.size(-1)}"
         )
-    if input.dtype != weight_ih.dtype:
-        raise RuntimeError(
-            f"lstm_cell: input dtype ({input.dtype}) does not match weight dtype "
-            f"({weight_ih.dtype}): expected {weight_ih.dtype}, got {input.dtype}"
-        )
-    _check_same_place("lstm_cell", "input", input, weight_ih)
+    _check_same_place("lstm_cell", "input", input, "weight_ih", weight_ih)
     for name, t in (("hx[0]", hx[0]), ("hx[1]", hx[1])):
-        _check_same_place("lstm_cell", name, t, input)
+        _check_same_place("lstm_cell", name, t, "input", input)
 
 
 # --- modules ---------------------------------------------------------------------------
@@ -496,8 +494,8 @@ class LSTM(nn.Module):
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {data.dim()}D instead")
         if packed and data.dim() != 2:
             raise RuntimeError(
-                f"LSTM: packed input data must have 2 dimensions (input must have 2 "
-                f"dimensions), got {data.dim()}"
+                "LSTM: packed input data must have 2 dimensions (sum of lengths, H_in): "
+                f"got {data.dim()}"
             )
         if data.dtype != weight.dtype:
             raise ValueError(
@@ -505,14 +503,10 @@ class LSTM(nn.Module):
                 f"convert the input with input.to({weight.dtype}) or the model with "
                 f"model.to({data.dtype})"
             )
-        if data.device != weight.device:
-            raise RuntimeError(
-                f"LSTM: input is on device {data.device} but the parameters are on "
-                f"{weight.device}: expected {weight.device}, got {data.device}"
-            )
+        _check_same_place("LSTM", "input", data, "the parameters", weight)
         if data.size(-1) != self.input_size:
             raise RuntimeError(
-                f"input.size(-1) must equal input_size: expected {self.input_size}, "
+                f"LSTM: input.size(-1) must equal input_size: expected {self.input_size}, "
                 f"got {data.size(-1)}"
             )
 
@@ -522,8 +516,8 @@ class LSTM(nn.Module):
         if hx[0].dim() != want or hx[1].dim() != want:
             kind = "batched 3-D" if batched else "unbatched 2-D"
             raise RuntimeError(
-                f"LSTM: for {kind} input, h_0 and c_0 should also be {want}-D: expected "
-                f"({want}-D, {want}-D), got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors"
+                f"LSTM: for {kind} input, h_0 and c_0 should also be {want}-D: "
+                f"got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors"
             )
         D = 2 if self.bidirectional else 1
         n = (batch,) if batched else ()
@@ -535,7 +529,7 @@ class LSTM(nn.Module):
                     f"LSTM: wrong {name} shape. Expected hidden[{k}] size {expected}, "
                     f"got {list(t.shape)}"
                 )
-            _check_same_place("LSTM", name, t, data)
+            _check_same_place("LSTM", name, t, "input", data)
 
     def forward(self, input, hx=None):
         packed = isinstance(input, PackedSequence)

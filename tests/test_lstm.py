@@ -531,14 +531,15 @@ def _forward_error_cases():
         (m, (torch.randn(5, 10), (torch.zeros(2, 1, 4), torch.zeros(2, 1, 4))), RuntimeError,
          r"unbatched 2-D input, h_0 and c_0 should also be 2-D.*got \(3-D, 3-D\)"),
         (m, (torch.randn(5, 2, 10), (torch.zeros(2, 2, 4, dtype=F64), torch.zeros(2, 2, 4))),
-         RuntimeError, r"h_0 has dtype torch.float64.*expected torch.float32"),
+         RuntimeError, r"^LSTM: h_0 must have the same dtype as input: expected torch.float32, "
+         r"got torch.float64$"),
         (m, (torch.randn(5, 2, 10), torch.zeros(2, 2, 4)), TypeError,
          r"hx must be a pair of tensors \(h_0, c_0\)"),
         (m, (torch.randn(5, 2, 10, device="meta"),), RuntimeError,
-         "input is on device meta but the parameters are on cpu"),
+         "^LSTM: input must be on the same device as the parameters: expected cpu, got meta$"),
         (m, (torch.randn(5, 2, 10), (torch.zeros(2, 2, 4, device="meta"),
                                      torch.zeros(2, 2, 4))),
-         RuntimeError, "h_0 is on device meta.*expected cpu"),
+         RuntimeError, "^LSTM: h_0 must be on the same device as input: expected cpu, got meta$"),
         (m, ([[1.0] * 10],), TypeError, "input must be a Tensor or a PackedSequence, got list"),
     ]
 
@@ -563,15 +564,21 @@ def test_forward_errors(case):
     ((torch.randn(2, 3),), RuntimeError,
      r"input.size\(-1\) must equal input_size: expected 4, got 3"),
     ((torch.randn(2, 4), (torch.zeros(3, 5), torch.zeros(2, 5))), RuntimeError,
-     r"hx\[0\] \(h\) must have shape \(2, 5\).*got \(3, 5\)"),
+     r"hx\[0\] \(h\) must have shape .*expected \(2, 5\), got \(3, 5\)"),
     ((torch.randn(2, 4), (torch.zeros(2, 5), torch.zeros(2, 4))), RuntimeError,
-     r"hx\[1\] \(c\) must have shape \(2, 5\).*got \(2, 4\)"),
+     r"hx\[1\] \(c\) must have shape .*expected \(2, 5\), got \(2, 4\)"),
     ((torch.randn(4), (torch.zeros(2, 5), torch.zeros(2, 5))), RuntimeError,
-     r"hx\[0\] \(h\) must have shape \(5,\).*got \(2, 5\)"),
+     r"hx\[0\] \(h\) must have shape .*expected \(5,\), got \(2, 5\)"),
     ((torch.randn(2, 4, dtype=F64),), RuntimeError,
-     r"input dtype \(torch.float64\) does not match weight dtype \(torch.float32\)"),
+     r"^lstm_cell: input must have the same dtype as weight_ih: expected torch.float32, "
+     r"got torch.float64$"),
     ((torch.randn(2, 4), (torch.zeros(2, 5, dtype=F64), torch.zeros(2, 5))), RuntimeError,
-     r"hx\[0\] has dtype torch.float64.*expected torch.float32"),
+     r"^lstm_cell: hx\[0\] must have the same dtype as input: expected torch.float32, "
+     r"got torch.float64$"),
+    ((torch.randn(2, 4, device="meta"),), RuntimeError,
+     r"^lstm_cell: input must be on the same device as weight_ih: expected cpu, got meta$"),
+    ((torch.randn(2, 4), (torch.zeros(2, 5, device="meta"), torch.zeros(2, 5))), RuntimeError,
+     r"^lstm_cell: hx\[0\] must be on the same device as input: expected cpu, got meta$"),
 ])
 def test_cell_forward_errors(args, error, match):
     with pytest.raises(error, match=match):
@@ -585,7 +592,7 @@ def test_lstm_cell_function_errors():
     hx = (torch.zeros(4, 2), torch.zeros(4, 2))
     with pytest.raises(RuntimeError, match=r"expected 3, got 4"):
         lstm_cell(torch.randn(4, 4), hx, w_ih, w_hh)
-    with pytest.raises(RuntimeError, match=r"input dtype \(torch.float64\)"):
+    with pytest.raises(RuntimeError, match=r"input must have the same dtype as weight_ih"):
         lstm_cell(torch.randn(4, 3, dtype=F64), hx, w_ih, w_hh)
     with pytest.raises(TypeError, match="pair of tensors"):
         lstm_cell(torch.randn(4, 3), None, w_ih, w_hh)
@@ -620,9 +627,11 @@ def test_cuda_matches_cpu(use_bptt):
     cell = LSTMCell(3, 4, device="cuda")
     h1, c1 = cell(torch.randn(5, 3, device="cuda"))
     assert h1.is_cuda and h1.shape == (5, 4)
-    with pytest.raises(RuntimeError, match="input is on device cpu but the parameters are on"):
+    with pytest.raises(RuntimeError, match="input must be on the same device as the parameters: "
+                       "expected cuda:0, got cpu"):
         gpu(x.detach())
-    with pytest.raises(RuntimeError, match="h_0 is on device cpu"):
+    with pytest.raises(RuntimeError, match="h_0 must be on the same device as input: "
+                       "expected cuda:0, got cpu"):
         gpu(xg, (torch.zeros(4, 4, 2, dtype=F64), torch.zeros(4, 4, 6, dtype=F64)))
 
 
@@ -639,3 +648,45 @@ def test_lstm_cell_accepts_one_bias_like_torch(which):
     theirs = torch.lstm_cell(x, (h, c), w_ih, w_hh, *biases)
     for a, t in zip(ours, theirs, strict=True):
         torch.testing.assert_close(a, t, rtol=1e-12, atol=1e-12)
+
+
+# Bias combinations: torch.lstm_cell accepts each bias alone (or neither). torch's layer-level
+# kernel (torch._VF.lstm) takes both or neither (a has_biases flag), so it cannot say what a
+# layer with one bias should do; ours are loops of that cell and accept what the cell accepts.
+@pytest.mark.parametrize("which", ["both", "ih", "hh", "none"])
+@given(L=st.integers(1, 4), N=st.integers(1, 3), h_in=st.integers(1, 3), H=st.integers(1, 3),
+       seed=st.integers(0, 2**16))
+@settings(max_examples=10, deadline=None)
+def test_layers_accept_the_bias_combinations_of_torch_lstm_cell(which, L, N, h_in, H, seed):
+    g = torch.Generator().manual_seed(seed)
+
+    def rand(*shape):
+        return torch.randn(*shape, generator=g, dtype=F64).requires_grad_()
+
+    x, h0, c0 = rand(L, N, h_in), rand(N, H), rand(N, H)
+    w_ih, w_hh = rand(4 * H, h_in), rand(4 * H, H)
+    b_ih = rand(4 * H) if which in ("both", "ih") else None
+    b_hh = rand(4 * H) if which in ("both", "hh") else None
+    leaves = [t for t in (x, h0, c0, w_ih, w_hh, b_ih, b_hh) if t is not None]
+
+    h, c, outs = h0, c0, []  # the reference: torch's own cell, step by step
+    for x_t in x.unbind(0):
+        h, c = torch.lstm_cell(x_t, (h, c), w_ih, w_hh, b_ih, b_hh)
+        outs.append(h)
+    expected = (torch.stack(outs), h, c)
+    sizes = torch.full((L,), N)
+    runs = {
+        "lstm_layer": lambda: lstm_layer(x, (h0, c0), w_ih, w_hh, b_ih, b_hh),
+        "lstm_layer_bptt": lambda: lstm_layer_bptt(x, (h0, c0), w_ih, w_hh, b_ih, b_hh),
+        "lstm_layer_packed": lambda: (lambda o, hc: (o.view(L, N, H), hc))(
+            *lstm_layer_packed(x.reshape(L * N, h_in), sizes, (h0, c0), w_ih, w_hh, b_ih, b_hh)
+        ),
+    }
+    want = _grads(expected, leaves, seed)
+    for name, run in runs.items():
+        out, (h_n, c_n) = run()
+        for a, b in zip((out, h_n, c_n), expected, strict=True):
+            _assert_close(a, b, f"{name} with bias {which}: value")
+        got = _grads((out, h_n, c_n), leaves, seed)
+        for a, b in zip(got, want, strict=True):
+            _assert_close(a, b, f"{name} with bias {which}: gradient")
