@@ -18,6 +18,9 @@ Errors: every bad argument raises an exception whose message names the argument,
 expected and what was given. Where PyTorch raises, the exception is an instance of PyTorch's
 type too (for example :class:`TargetIndexError` is both the ``IndexError`` PyTorch raises for
 an out-of-range class index and a ``ValueError``).
+
+Why this module is long: half of it checks arguments, one function per argument, so that
+every bad call gets PyTorch's exception type and a message that says what must hold.
 """
 
 import numbers
@@ -36,7 +39,10 @@ __all__ = [
     "cross_entropy",
     "log_softmax",
     "logsumexp",
+    "index_target_loss",
     "naive_cross_entropy",
+    "probability_target_loss",
+    "reduce_losses",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -269,58 +275,96 @@ def cross_entropy(
             f"got {type(target).__name__}"
         )
     _check_weight_alone(weight)
-
-    unbatched = input.dim() == 1
-    x = input.unsqueeze(0) if unbatched else input  # (N, C, d1, ..., dK)
-    n_classes = x.size(1)
+    n_classes = input.size(0) if input.dim() == 1 else input.size(1)
     if weight is not None and weight.numel() != n_classes:
         raise CrossEntropyValueError(
             "weight must have one entry per class: "
             f"expected shape ({n_classes},), got shape {tuple(weight.shape)}"
         )
-    probability_target = tuple(target.shape) == tuple(input.shape)
+    if tuple(target.shape) == tuple(input.shape):
+        return probability_target_loss(input, target, weight, ignore_index, reduction,
+                                       label_smoothing)
+    return index_target_loss(input, target, weight, ignore_index, reduction, label_smoothing)
 
-    # half precision: accumulate in float32, return the input's dtype (as PyTorch does)
+
+def _log_probabilities(input: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The input with a batch dimension, and its log-probabilities over dim 1.
+
+    Half precision is computed in float32 (as PyTorch does); the caller returns the input's
+    dtype. Outputs: ``x`` and ``log_p``, both (N, C, d1, ..., dK) (N = 1 for unbatched input).
+    """
+    x = input.unsqueeze(0) if input.dim() == 1 else input  # (N, C, d1, ..., dK)
     low_precision = input.dtype in (torch.float16, torch.bfloat16)
     xc = x.float() if low_precision else x  # (N, C, d1, ..., dK)
-    log_p = log_softmax(xc, dim=1)  # (N, C, d1, ..., dK)
-    w_shape = (1, n_classes) + (1,) * (x.dim() - 2)
+    return xc, log_softmax(xc, dim=1)  # (N, C, d1, ..., dK) each
 
-    if probability_target:
-        if not target.is_floating_point():
-            raise CrossEntropyTypeError(
-                f"target has the input's shape {tuple(input.shape)}, so it is read as class "
-                f"probabilities, which must be floating point: got {target.dtype} (class "
-                f"indices need shape {(input.size(0),) + tuple(input.shape[2:])})"
-            )
-        if ignore_index != -100:
-            raise CrossEntropyValueError(
-                "ignore_index is not supported for class-probability (floating point) targets: "
-                f"expected the default -100, got {ignore_index}"
-            )
-        out_dtype = torch.promote_types(input.dtype, target.dtype)
-        if weight is not None:
-            out_dtype = torch.promote_types(out_dtype, weight.dtype)
-        t = target.unsqueeze(0) if unbatched else target  # (N, C, d1, ..., dK)
-        if label_smoothing > 0.0:
-            t = t * (1 - label_smoothing) + label_smoothing / n_classes  # (N, C, d1, ..., dK)
-        terms = log_p * t  # (N, C, d1, ..., dK)
-        if weight is not None:
-            terms = terms * weight.view(w_shape)  # (N, C, d1, ..., dK)
-        losses = -terms.sum(dim=1)  # (N, d1, ..., dK)
-        if reduction == "mean":
-            result = losses.sum() / losses.numel()  # nan for an empty batch, like PyTorch
-        elif reduction == "sum":
-            result = losses.sum()
-        else:
-            result = losses.squeeze(0) if unbatched else losses
-        return result.to(out_dtype)
 
+def reduce_losses(losses: torch.Tensor, reduction: str, denominator, unbatched: bool):
+    """The losses of the samples, reduced: the one place where ``reduction`` is applied.
+
+    ``'mean'`` is ``losses.sum() / denominator`` (the number of samples for probability
+    targets, the summed weights of the counted targets for class indices), ``'sum'`` the
+    sum, ``'none'`` the losses themselves, without the batch dimension for unbatched input.
+
+    Inputs: ``losses`` (N, d1, ..., dK). Outputs: a 0-d tensor, or the losses for 'none'.
+    """
+    if reduction == "mean":
+        return losses.sum() / denominator  # nan when the denominator is 0, like PyTorch
+    if reduction == "sum":
+        return losses.sum()
+    return losses.squeeze(0) if unbatched else losses  # (N, d1, ..., dK) or (d1, ..., dK)
+
+
+def probability_target_loss(input, target, weight, ignore_index, reduction, label_smoothing):
+    """:func:`cross_entropy` for class-probability targets ``t`` (the input's shape).
+
+    ``t' = (1 - eps) t + eps / C``, ``l = -sum_c w_c t'_c log p_c``, and 'mean' divides by
+    the number of samples (weights do not normalise here). Arguments already checked.
+    """
+    if not target.is_floating_point():
+        raise CrossEntropyTypeError(
+            f"target has the input's shape {tuple(input.shape)}, so it is read as class "
+            f"probabilities, which must be floating point: got {target.dtype} (class "
+            f"indices need shape {(input.size(0),) + tuple(input.shape[2:])})"
+        )
+    if ignore_index != -100:
+        raise CrossEntropyValueError(
+            "ignore_index is not supported for class-probability (floating point) targets: "
+            f"expected the default -100, got {ignore_index}"
+        )
+    unbatched = input.dim() == 1
+    xc, log_p = _log_probabilities(input)  # (N, C, d1, ..., dK) each
+    n_classes = xc.size(1)
+    out_dtype = torch.promote_types(input.dtype, target.dtype)
+    if weight is not None:
+        out_dtype = torch.promote_types(out_dtype, weight.dtype)
+    t = target.unsqueeze(0) if unbatched else target  # (N, C, d1, ..., dK)
+    if label_smoothing > 0.0:
+        t = t * (1 - label_smoothing) + label_smoothing / n_classes  # (N, C, d1, ..., dK)
+    terms = log_p * t  # (N, C, d1, ..., dK)
+    if weight is not None:
+        w_shape = (1, n_classes) + (1,) * (xc.dim() - 2)
+        terms = terms * weight.view(w_shape)  # (N, C, d1, ..., dK)
+    losses = -terms.sum(dim=1)  # (N, d1, ..., dK)
+    return reduce_losses(losses, reduction, losses.numel(), unbatched).to(out_dtype)
+
+
+def index_target_loss(input, target, weight, ignore_index, reduction, label_smoothing):
+    """:func:`cross_entropy` for class-index targets ``y``: ``l = w_y * (-log p_y)``.
+
+    Targets equal to ``ignore_index`` count for nothing; 'mean' divides by the summed weights
+    of the counted targets. With label smoothing ``eps``, ``(1 - eps)`` times that plus
+    ``eps / C`` times the loss against the uniform distribution, each reduced on its own as
+    PyTorch does. Arguments already checked, except the target itself.
+    """
     _check_index_target(input, target)
     if weight is not None and weight.dtype != input.dtype:
         raise CrossEntropyTypeError(
             f"weight must have the input's dtype: expected {input.dtype}, got {weight.dtype}"
         )
+    unbatched = input.dim() == 1
+    xc, log_p = _log_probabilities(input)  # (N, C, d1, ..., dK) each
+    n_classes = xc.size(1)
     y = target.reshape(()) if unbatched else target  # () or (N, d1, ..., dK)
     y = y.unsqueeze(0) if unbatched else y  # (N, d1, ..., dK)
     y = y.long()
@@ -332,21 +376,16 @@ def cross_entropy(
     zero = torch.zeros((), dtype=xc.dtype, device=xc.device)
     w_y = torch.where(counted, w[y_safe], zero)  # (N, d1, ..., dK), 0 where ignored
     nll = torch.where(counted, -w_y * log_p_y, zero)  # (N, d1, ..., dK)
-    if reduction == "mean":
-        # divide by the weight of the counted targets: nan when that is 0, like PyTorch
-        reduce_fn = lambda v: v.sum() / w_y.sum()  # noqa: E731
-    elif reduction == "sum":
-        reduce_fn = torch.sum
-    else:
-        reduce_fn = lambda v: v.squeeze(0) if unbatched else v  # noqa: E731
-    result = reduce_fn(nll)  # (), or (N, d1, ..., dK) for 'none'
+    denominator = w_y.sum()  # 'mean': the weight of the counted targets
+    result = reduce_losses(nll, reduction, denominator, unbatched)
     if label_smoothing > 0.0:
         # eps/C times the loss against the uniform distribution (weighted like nll, and
         # reduced on its own as PyTorch does, so a zero denominator gives nan, not inf)
+        w_shape = (1, n_classes) + (1,) * (xc.dim() - 2)
         smooth = -(log_p * w.view(w_shape)).sum(dim=1)  # (N, d1, ..., dK)
         smooth = torch.where(counted, smooth, zero)  # (N, d1, ..., dK)
-        result = (1 - label_smoothing) * result + (label_smoothing / n_classes) * reduce_fn(
-            smooth
+        result = (1 - label_smoothing) * result + (label_smoothing / n_classes) * reduce_losses(
+            smooth, reduction, denominator, unbatched
         )
     return result.to(input.dtype)
 

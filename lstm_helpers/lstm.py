@@ -27,6 +27,10 @@ Three levels, each a short function to read:
 Letters, as in PyTorch's documentation: L sequence length, N batch size, H_in input_size,
 H_cell hidden_size, H_out proj_size if proj_size > 0 else hidden_size, D 2 if bidirectional
 else 1.
+
+Why this module is long: ``LSTM`` and ``LSTMCell`` are drop-ins, so they carry PyTorch's
+whole interface (arguments, checks with PyTorch's messages, packed sequences, projections,
+two directions) and its documentation; the maths itself is the first 150 lines.
 """
 
 import math
@@ -38,12 +42,16 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
+from lstm_helpers._checks import check_bool, check_int
 from lstm_helpers._lstm_bptt import bias_sum, lstm_layer_bptt
 
 __all__ = [
-    "lstm_cell", "lstm_step", "lstm_layer", "lstm_layer_packed", "lstm_layer_bptt",
+    "GATES", "lstm_cell", "lstm_layer", "lstm_layer_packed", "lstm_layer_bptt",
     "LSTMCell", "LSTM",
 ]
+
+GATES = ("i", "f", "g", "o")
+"""PyTorch's gate order in the stacked weights and biases: input, forget, candidate, output."""
 
 
 def lstm_cell(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
@@ -84,7 +92,7 @@ def lstm_cell(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     return h_next, c_next
 
 
-def lstm_step(xw_t, h, c, w_hh_t, weight_hr=None):
+def _fused_step(xw_t, h, c, w_hh_t, weight_hr=None):
     """One step of :func:`lstm_layer`: the same maths as :func:`lstm_cell`, fused for speed.
 
     ``xw_t`` :math:`(N, 4H)` is this step's input projection plus both biases (computed for
@@ -131,7 +139,7 @@ def lstm_layer(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None, weig
     w_hh_t = weight_hh.T  # (H_out, 4H)
     outputs = []
     for xw_t in xw.unbind(0):  # (N, 4H) per step
-        h, c = lstm_step(xw_t, h, c, w_hh_t, weight_hr)  # (N, H_out), (N, H_cell)
+        h, c = _fused_step(xw_t, h, c, w_hh_t, weight_hr)  # (N, H_out), (N, H_cell)
         outputs.append(h)
     return torch.stack(outputs), (h, c)  # (L, N, H_out)
 
@@ -165,7 +173,7 @@ def lstm_layer_packed(data, batch_sizes, hx, weight_ih, weight_hh, bias_ih=None,
                 done_h.append(h[b:])  # (B_prev - B_t, H_out)
                 done_c.append(c[b:])
                 h, c = h[:b], c[:b]  # (B_t, H_out), (B_t, H_cell)
-            h, c = lstm_step(xw_t, h, c, w_hh_t, weight_hr)
+            h, c = _fused_step(xw_t, h, c, w_hh_t, weight_hr)
             outputs.append(h)
         h_n = torch.cat([h, *reversed(done_h)])  # (N, H_out)
         c_n = torch.cat([c, *reversed(done_c)])  # (N, H_cell)
@@ -176,27 +184,12 @@ def lstm_layer_packed(data, batch_sizes, hx, weight_ih, weight_hh, bias_ih=None,
         if b > h.size(0):  # sequences that start here (at their own last step)
             h = torch.cat([h, h0[h.size(0):b]])  # (B_t, H_out)
             c = torch.cat([c, c0[c.size(0):b]])  # (B_t, H_cell)
-        h, c = lstm_step(xw_t, h, c, w_hh_t, weight_hr)
+        h, c = _fused_step(xw_t, h, c, w_hh_t, weight_hr)
         outputs.append(h)
     return torch.cat(outputs[::-1]), (h, c)
 
 
 # --- argument checks -------------------------------------------------------------------
-
-
-def _check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} should be of type int, got: {type(value).__name__} ({value!r})")
-    if value < minimum:
-        relation = "greater than zero" if minimum == 1 else "zero or greater"
-        raise ValueError(f"{name} must be {relation}, got {value}")
-    return int(value)
-
-
-def _check_bool(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
-    return value
 
 
 def _check_same_place(owner, name, tensor, ref_name, ref):
@@ -286,9 +279,9 @@ class LSTMCell(nn.Module):
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
-        self.input_size = _check_int("input_size", input_size)
-        self.hidden_size = _check_int("hidden_size", hidden_size)
-        self.bias = _check_bool("bias", bias)
+        self.input_size = check_int("input_size", input_size)
+        self.hidden_size = check_int("hidden_size", hidden_size)
+        self.bias = check_bool("bias", bias)
         factory = {"device": device, "dtype": dtype}
         H = self.hidden_size
         self.weight_ih = nn.Parameter(torch.empty(4 * H, self.input_size, **factory))
@@ -407,12 +400,12 @@ class LSTM(nn.Module):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        self.input_size = _check_int("input_size", input_size)
-        self.hidden_size = _check_int("hidden_size", hidden_size)
-        self.num_layers = _check_int("num_layers", num_layers)
-        self.bias = _check_bool("bias", bias)
-        self.batch_first = _check_bool("batch_first", batch_first)
-        self.bidirectional = _check_bool("bidirectional", bidirectional)
+        self.input_size = check_int("input_size", input_size)
+        self.hidden_size = check_int("hidden_size", hidden_size)
+        self.num_layers = check_int("num_layers", num_layers)
+        self.bias = check_bool("bias", bias)
+        self.batch_first = check_bool("batch_first", batch_first)
+        self.bidirectional = check_bool("bidirectional", bidirectional)
         if (isinstance(dropout, bool) or not isinstance(dropout, numbers.Real)
                 or not 0 <= dropout <= 1):
             raise ValueError(
@@ -427,7 +420,7 @@ class LSTM(nn.Module):
                 f"dropout={dropout} and num_layers={num_layers}",
                 stacklevel=2,
             )
-        self.proj_size = _check_int("proj_size", proj_size, minimum=0)
+        self.proj_size = check_int("proj_size", proj_size, minimum=0)
         if self.proj_size >= self.hidden_size:
             raise ValueError(
                 "proj_size has to be smaller than hidden_size: expected proj_size < "

@@ -13,10 +13,11 @@ Shapes may be ``torch.Size``, tuples or lists of non-negative ints. Shapes that 
 refuses raise :class:`ShapeError` (a ``ValueError``) naming the offending dimensions.
 """
 
-import operator
 from dataclasses import dataclass, field
 
 import torch
+
+from lstm_helpers._checks import check_int
 
 __all__ = [
     "ShapeError",
@@ -106,20 +107,7 @@ def as_shape(shape, name: str = "shape") -> torch.Size:
             f"{name} must be a shape (a tuple, list or torch.Size of ints), "
             f"got {type(shape).__name__} {shape!r}"
         )
-    sizes = []
-    for k, size in enumerate(shape):
-        if isinstance(size, bool) or isinstance(size, torch.Tensor) and size.dtype == torch.bool:
-            raise TypeError(f"{name}[{k}] must be an int, got bool {size!r}")
-        try:
-            value = operator.index(size)
-        except TypeError:
-            raise TypeError(
-                f"{name}[{k}] must be an int, got {type(size).__name__} {size!r}"
-            ) from None
-        if value < 0:
-            raise ValueError(f"{name}[{k}] must be a size >= 0, got {value}")
-        sizes.append(value)
-    return torch.Size(sizes)
+    return torch.Size([check_int(f"{name}[{k}]", size, minimum=0) for k, size in enumerate(shape)])
 
 
 def _pad_left(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:

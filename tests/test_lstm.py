@@ -461,14 +461,14 @@ def test_bptt_function_matches_autograd_layer_directly():
 
 # torch_too: PyTorch's own constructor raises the same exception type there.
 @pytest.mark.parametrize("kwargs, error, match, torch_too", [
-    ({"input_size": 3.0}, TypeError, "input_size should be of type int, got: float", True),
-    ({"hidden_size": "4"}, TypeError, "hidden_size should be of type int, got: str", True),
-    ({"num_layers": 1.5}, TypeError, "num_layers should be of type int, got: float", True),
-    ({"proj_size": 1.0}, TypeError, "proj_size should be of type int, got: float", True),
+    ({"input_size": 3.0}, TypeError, "input_size must be an int, got float", True),
+    ({"hidden_size": "4"}, TypeError, "hidden_size must be an int, got str", True),
+    ({"num_layers": 1.5}, TypeError, "num_layers must be an int, got float", True),
+    ({"proj_size": 1.0}, TypeError, "proj_size must be an int, got float", True),
     ({"input_size": 0}, ValueError, "input_size must be greater than zero, got 0", True),
     ({"hidden_size": -2}, ValueError, "hidden_size must be greater than zero, got -2", True),
     ({"num_layers": 0}, ValueError, "num_layers must be greater than zero, got 0", True),
-    ({"proj_size": -1}, ValueError, "proj_size must be zero or greater, got -1", True),
+    ({"proj_size": -1}, ValueError, "proj_size must be a size >= 0, got -1", True),
     ({"proj_size": 4}, ValueError, "proj_size has to be smaller than hidden_size.*got proj_size=4",
      True),
     ({"proj_size": 5}, ValueError, "proj_size has to be smaller than hidden_size", True),
@@ -476,10 +476,10 @@ def test_bptt_function_matches_autograd_layer_directly():
     ({"dropout": -0.1}, ValueError, r"dropout should be a number in range \[0, 1\]", True),
     ({"dropout": True}, ValueError, r"dropout should be a number in range \[0, 1\]", True),
     ({"dropout": "0.5"}, ValueError, r"dropout should be a number in range \[0, 1\]", True),
-    ({"bias": 1}, TypeError, "bias should be of type bool, got: int", True),
-    ({"batch_first": None}, TypeError, "batch_first should be of type bool, got: NoneType",
+    ({"bias": 1}, TypeError, "bias must be a bool, got int", True),
+    ({"batch_first": None}, TypeError, "batch_first must be a bool, got NoneType",
      True),
-    ({"bidirectional": 0}, TypeError, "bidirectional should be of type bool, got: int", False),
+    ({"bidirectional": 0}, TypeError, "bidirectional must be a bool, got int", False),
 ])
 def test_constructor_errors(kwargs, error, match, torch_too):
     args = {"input_size": 3, "hidden_size": 4, **kwargs}
@@ -492,9 +492,9 @@ def test_constructor_errors(kwargs, error, match, torch_too):
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"input_size": 2.5}, TypeError, "input_size should be of type int, got: float"),
+    ({"input_size": 2.5}, TypeError, "input_size must be an int, got float"),
     ({"hidden_size": 0}, ValueError, "hidden_size must be greater than zero, got 0"),
-    ({"bias": "yes"}, TypeError, "bias should be of type bool, got: str"),
+    ({"bias": "yes"}, TypeError, "bias must be a bool, got str"),
 ])
 def test_cell_constructor_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
