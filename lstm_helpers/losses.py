@@ -409,6 +409,11 @@ class CrossEntropyLoss(nn.Module):
     One difference from PyTorch: a bad ``reduction``, ``label_smoothing`` or ``weight`` is
     rejected when the module is built, not at the first call (the call checks again, so
     changing an attribute later is checked too).
+
+    >>> logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
+    >>> loss = CrossEntropyLoss()(logits, torch.tensor([0, 2]))
+    >>> torch.allclose(loss, nn.CrossEntropyLoss()(logits, torch.tensor([0, 2])))
+    True
     """
 
     __constants__ = ["ignore_index", "reduction", "label_smoothing"]

@@ -275,6 +275,11 @@ class LSTMCell(nn.Module):
     All parameters start from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})` with
     :math:`k = 1/\text{hidden\_size}`, drawn in the same order as PyTorch (same seed, same
     weights).
+
+    >>> cell = LSTMCell(3, 5)
+    >>> h_1, c_1 = cell(torch.randn(2, 3))
+    >>> tuple(h_1.shape), tuple(c_1.shape)
+    ((2, 5), (2, 5))
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
@@ -393,6 +398,18 @@ class LSTM(nn.Module):
     ``use_bptt`` (default ``True``): padded sequences go through the hand-derived backward of
     :func:`lstm_layer_bptt`; set it to ``False`` for the autograd version :func:`lstm_layer`
     (for example to take second derivatives).
+
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> ours, theirs = LSTM(10, 20, num_layers=2), nn.LSTM(10, 20, num_layers=2)
+    >>> ours.load_state_dict(theirs.state_dict())
+    <All keys matched successfully>
+    >>> x = torch.randn(5, 3, 10)  # (L, N, H_in)
+    >>> output, (h_n, c_n) = ours(x)
+    >>> tuple(output.shape), tuple(h_n.shape)  # (L, N, H_out), (num_layers, N, H_out)
+    ((5, 3, 20), (2, 3, 20))
+    >>> torch.allclose(output, theirs(x)[0], atol=1e-6)
+    True
     """
 
     use_bptt = True

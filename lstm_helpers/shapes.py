@@ -6,8 +6,10 @@ This module computes the shape PyTorch gives for each, and says *why*, one step 
 
     >>> print(explain_broadcast((5, 3), (3,)))
     (5, 3) + (3,) -> (5, 3)
-      1. Align from the right: b (3,) has fewer dimensions, so 1s are added on its left: (1, 3).
-      ...
+      1. Align from the right: b (3,) has fewer dimensions, so a 1 is added on its left: (1, 3).
+      2. dimension 0: 5 and 1 -> 5 (the 1 stretches).
+      3. dimension 1: 3 and 3 are equal -> 3.
+      4. Result: (5, 3).
 
 Shapes may be ``torch.Size``, tuples or lists of non-negative ints. Shapes that PyTorch
 refuses raise :class:`ShapeError` (a ``ValueError``) naming the offending dimensions.
@@ -83,7 +85,11 @@ class ShapeExplanation:
 
 
 def format_shape(shape) -> str:
-    """``(5, 3)``, ``(3,)``, ``()``: a shape written the way Python writes a tuple."""
+    """``(5, 3)``, ``(3,)``, ``()``: a shape written the way Python writes a tuple.
+
+    >>> format_shape(torch.Size([5, 3])), format_shape([3]), format_shape(())
+    ('(5, 3)', '(3,)', '()')
+    """
     return str(tuple(int(s) for s in shape))
 
 

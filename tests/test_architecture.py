@@ -182,3 +182,18 @@ def test_big_modules_say_why():
                 f"{path.relative_to(ROOT)} has {len(lines)} lines: split it, or say at its "
                 "top why it is long ('Why this module is long: ...')"
             )
+
+
+def test_the_version_is_written_once():
+    """``lstm_helpers.__version__`` is the only place; pyproject.toml reads it from there."""
+    import importlib.metadata
+    import tomllib
+
+    import lstm_helpers
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in pyproject["project"]
+    assert "version" in pyproject["project"]["dynamic"]
+    dynamic = pyproject["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "lstm_helpers.__version__"}
+    assert importlib.metadata.version("lstm_helpers") == lstm_helpers.__version__
