@@ -73,7 +73,7 @@ class LSTMLayerFunction(torch.autograd.Function):
             z4[:, :, 3].unbind(0), c_all[:-1].unbind(0), c_all[1:].unbind(0), tc_all.unbind(0),
             r_all.unbind(0), out.unbind(0), h_prev,
             strict=True,
-        )  # unbind once: indexing per step costs more (performance-facts.md)
+        )  # unbind once: indexing z[t] in the loop would make a new view every step
         for z_t, i_t, f_t, g_t, o_t, c_prev, c_t, tc_t, r_t, h_t, h_p in steps:
             z_t.addmm_(h_p, w_hh_t)  # (N, 4H) pre-activations, the g slot doubled
             z_t.sigmoid_()  # (N, 4H) i, f, sigmoid(2 z_g), o

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lstm_helpers._lstm_bptt import LSTMLayerFunction, lstm_layer_bptt
+from lstm_helpers._lstm_bptt import _BLOCK_ROWS, LSTMLayerFunction, lstm_layer_bptt
 from lstm_helpers.lstm import LSTM, LSTMCell, lstm_cell, lstm_layer, lstm_layer_packed
 
 torch.set_num_threads(1)
@@ -127,10 +127,11 @@ def test_float32_matches_torch(use_bptt):
 
 
 def test_long_sequence_matches_torch_in_several_backward_blocks():
-    # More than one block of the hand-written backward (blocks of 4096 // N steps).
+    # More than one block of the hand-written backward (blocks of _BLOCK_ROWS // N steps).
     torch.manual_seed(3)
     ref, ours = _pair(2, 4, num_layers=2, proj_size=2)
     x = torch.randn(1100, 4, 2, dtype=F64, requires_grad=True)
+    assert x.size(0) > 2 * (_BLOCK_ROWS // x.size(1))  # at least three blocks
     r = [m(x) for m in (ref, ours)]
     _assert_close(r[1][0], r[0][0], "output")
     g = [_grads([o, h, c], [x, *m.parameters()], 2)

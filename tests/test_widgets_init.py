@@ -12,8 +12,9 @@ from lstm_helpers.widgets.init import SCHEME_OPTIONS, InitExplorer
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def explorer():
+    """A fresh explorer for each test: no test depends on what another left behind."""
     return InitExplorer(seq_len=20, batch_size=4)
 
 
@@ -44,7 +45,6 @@ def test_hidden_size_slider_over_its_range(explorer):
         assert float(bound.group(2)) == pytest.approx(lstm_init.uniform_bound(s.value), abs=5e-5)
         seen[v] = after
     assert len({html for _, html in seen.values()}) == len(values)
-    s.value = 64
 
 
 def test_every_scheme_changes_the_display(explorer):
@@ -58,8 +58,6 @@ def test_every_scheme_changes_the_display(explorer):
         assert after[0] != before[0] and after[1] != before[1], label
         summaries[label] = after[1]
     assert len(set(summaries.values())) == len(SCHEME_OPTIONS)
-    explorer.scheme.value = SCHEME_OPTIONS[0][1]
-    explorer.hidden_size.value = 64
 
 
 def test_displayed_saturation_is_the_package_value(explorer):
@@ -75,5 +73,3 @@ def test_displayed_saturation_is_the_package_value(explorer):
     explorer.scheme.value = ("forget_bias", None)
     means = explorer.results()["gate_means"]
     assert means["f"] > 0.65 and abs(means["i"] - 0.5) < 0.1  # sigmoid(1) = 0.73
-    explorer.scheme.value = SCHEME_OPTIONS[0][1]
-    explorer.hidden_size.value = 64
