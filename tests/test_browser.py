@@ -15,7 +15,6 @@ suite fails, unless ``LSTM_BOOK_SKIP_BROWSER=1`` opts out explicitly.
 
 from __future__ import annotations
 
-import os
 import shutil
 import struct
 from pathlib import Path
@@ -29,19 +28,6 @@ SITE = bc.site_root()
 SOURCE = bc.source_root(SITE)
 PAGES = bc.toc_pages(SOURCE / "_toc.yml")
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "broken_site"
-
-
-@pytest.fixture(scope="session")
-def site() -> Path:
-    """The built book; built here (as ``make book`` does) only if it is missing."""
-    if not (SITE / "index.html").is_file():
-        if os.environ.get(bc.HTML_ENV):
-            pytest.fail(f"{bc.HTML_ENV}={SITE} has no index.html: build the book there first")
-        try:
-            bc.build_book(SOURCE)
-        except RuntimeError as error:
-            pytest.fail(f"the book does not build:\n{error}", pytrace=False)
-    return SITE
 
 
 @pytest.fixture(scope="session")

@@ -88,3 +88,11 @@ def first_match(result, variants):
         if all(close(r, v) for r, v in zip(result, outputs, strict=True)):
             return message
     return None
+
+
+def with_weights(module, **values):
+    """``module`` (a PyTorch LSTM or cell) with its parameters set to ``values`` by name."""
+    with torch.no_grad():
+        for name, value in values.items():
+            getattr(module, name).copy_(value)
+    return module

@@ -22,6 +22,7 @@ from ._helpers import (
     pair_hint,
     random_data,
     three_shapes,
+    with_weights,
 )
 
 GATE_ORDER = "".join(GATES)  # "ifgo"
@@ -276,12 +277,10 @@ def check_lstm_step(fn):
     bad = pair_hint(result, "(h_next, c_next)")
     if bad is not None:
         return bad
-    cell = torch.nn.LSTMCell(H_in, H).double()
     x, h, c, w_ih, w_hh, b_ih, b_hh = args
+    cell = with_weights(torch.nn.LSTMCell(H_in, H).double(), weight_ih=w_ih, weight_hh=w_hh,
+                        bias_ih=b_ih, bias_hh=b_hh)
     with torch.no_grad():
-        for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"),
-                               (w_ih, w_hh, b_ih, b_hh), strict=True):
-            getattr(cell, name).copy_(value)
         h_ok, c_ok = cell(x, (h, c))
     h_next, c_next = result
     if close(h_next, h_ok) and close(c_next, c_ok):

@@ -21,6 +21,7 @@ from ._helpers import (
     random_data,
     shape_or_none,
     three_shapes,
+    with_weights,
 )
 
 
@@ -216,12 +217,10 @@ def check_run_layer(fn):
     if bad is not None:
         return bad
     h_n, c_n = state
-    lstm = torch.nn.LSTM(H_in, H).double()
     x, h0, c0, w_ih, w_hh, b_ih, b_hh = args
+    lstm = with_weights(torch.nn.LSTM(H_in, H).double(), weight_ih_l0=w_ih, weight_hh_l0=w_hh,
+                        bias_ih_l0=b_ih, bias_hh_l0=b_hh)
     with torch.no_grad():
-        for name, value in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
-                               (w_ih, w_hh, b_ih, b_hh), strict=True):
-            getattr(lstm, name).copy_(value)
         out_ok, (h_ok, c_ok) = lstm(x, (h0[None], c0[None]))
     h_ok, c_ok = h_ok[0], c_ok[0]  # (N, H)
     if output.shape != (L, N, H):
