@@ -38,8 +38,9 @@ book: setup vendor student
 lint: setup
 	$(VENV)/bin/ruff check .
 
+# The tests, and the examples in the package's docstrings.
 unit: setup
-	$(VENV)/bin/pytest tests -m "not browser"
+	$(VENV)/bin/pytest tests lstm_helpers --doctest-modules -m "not browser"
 
 nbval: setup
 	$(VENV)/bin/pytest $(NBVAL) book

@@ -3,12 +3,13 @@
 One idea per module: ``shapes`` (broadcasting and matmul, explained), ``lstm`` (an LSTM
 from its six equations, a drop-in for ``torch.nn.LSTM``), ``init`` (weight
 initialisation), ``losses`` (cross-entropy from scratch), ``sine`` (the sine-wave
-example); ``figures``, ``widgets`` and ``exercises`` serve the chapters.
+example); ``figures``, ``widgets`` and ``exercises`` serve the chapters. The layers and
+what may import what: ``docs/architecture.md``.
 """
 
 from . import init, losses, lstm, shapes, sine
 from .losses import CrossEntropyLoss, cross_entropy
-from .lstm import LSTM, LSTMCell, lstm_cell, lstm_layer, lstm_step
+from .lstm import LSTM, LSTMCell, lstm_cell, lstm_layer
 from .shapes import explain_broadcast, explain_matmul
 
 __version__ = "0.1.0"
@@ -25,7 +26,6 @@ __all__ = [
     "lstm",
     "lstm_cell",
     "lstm_layer",
-    "lstm_step",
     "shapes",
     "sine",
 ]

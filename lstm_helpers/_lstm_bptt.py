@@ -52,9 +52,9 @@ class LSTMLayerFunction(torch.autograd.Function):
         scale[2 * H:3 * H] = 2.0
         x2d = x.reshape(L * N, x.size(2))  # (L*N, H_in)
         w_ih_t = (weight_ih * scale).T  # (H_in, 4H)
-        if bias_ih is not None:
-            bias = (bias_ih + bias_hh) * scale[:, 0]  # (4H,)
-            z = torch.addmm(bias, x2d, w_ih_t)  # (L*N, 4H) all steps at once
+        bias = bias_sum(bias_ih, bias_hh)  # (4H,) or None
+        if bias is not None:
+            z = torch.addmm(bias * scale[:, 0], x2d, w_ih_t)  # (L*N, 4H) all steps at once
         else:
             z = x2d @ w_ih_t  # (L*N, 4H)
         z = z.view(L, N, 4 * H)  # (L, N, 4H): becomes i, f, 2g, o, in place
@@ -73,7 +73,7 @@ class LSTMLayerFunction(torch.autograd.Function):
             z4[:, :, 3].unbind(0), c_all[:-1].unbind(0), c_all[1:].unbind(0), tc_all.unbind(0),
             r_all.unbind(0), out.unbind(0), h_prev,
             strict=True,
-        )  # unbind once: indexing per step costs more (performance-facts.md)
+        )  # unbind once: indexing z[t] in the loop would make a new view every step
         for z_t, i_t, f_t, g_t, o_t, c_prev, c_t, tc_t, r_t, h_t, h_p in steps:
             z_t.addmm_(h_p, w_hh_t)  # (N, 4H) pre-activations, the g slot doubled
             z_t.sigmoid_()  # (N, 4H) i, f, sigmoid(2 z_g), o
@@ -86,7 +86,7 @@ class LSTMLayerFunction(torch.autograd.Function):
             if w_hr_t is not None:
                 torch.mm(r_t, w_hr_t, out=h_t)  # (N, H_out)
         ctx.save_for_backward(
-            x, h0, weight_ih, weight_hh, bias_ih, weight_hr, z, c_all, tc_all, out,
+            x, h0, weight_ih, weight_hh, weight_hr, z, c_all, tc_all, out,
             r_all if weight_hr is not None else None,
         )
         return out, out[-1].clone(), c_all[-1] * 0.5
@@ -99,11 +99,11 @@ class LSTMLayerFunction(torch.autograd.Function):
                 "only once, but create_graph=True asks to differentiate twice; use the "
                 "autograd version instead (model.use_bptt = False, or lstm_layer)"
             )
-        (x, h0, weight_ih, weight_hh, bias_ih, weight_hr,
+        (x, h0, weight_ih, weight_hh, weight_hr,
          act, c_all, tc_all, out, r_all) = ctx.saved_tensors
         L, N, H_in = x.shape
         need = ctx.needs_input_grad
-        grads = _Grads(x, h0, weight_ih, weight_hh, bias_ih, weight_hr, out, r_all, need)
+        grads = _Grads(x, h0, weight_ih, weight_hh, weight_hr, out, r_all, need)
         dh = grad_out[-1] + grad_hn  # (N, H_out) all of the gradient reaching h_{L-1}
         dcf = grad_cn  # (N, H) the gradient reaching c_{L-1} from later steps
         block = max(1, _BLOCK_ROWS // max(N, 1))  # steps per block: temporaries stay small
@@ -170,14 +170,14 @@ def _backward_block(grad_before, has_before, act, c, tc, weight_hh, weight_hr, d
 class _Grads:
     """Accumulates the gradients that are sums over time, one block at a time."""
 
-    def __init__(self, x, h0, weight_ih, weight_hh, bias_ih, weight_hr, out, r_all, need):
+    def __init__(self, x, h0, weight_ih, weight_hh, weight_hr, out, r_all, need):
         self.x, self.h0, self.out, self.r_all = x, h0, out, r_all
         self.weight_ih, self.need = weight_ih, need
         self.dx = x.new_empty(x.shape) if need[0] else None  # (L, N, H_in), contiguous
         self.dw_ih = torch.zeros_like(weight_ih) if need[3] else None  # (4H, H_in)
         self.dw_hh = torch.zeros_like(weight_hh) if need[4] else None  # (4H, H_out)
-        has_bias = bias_ih is not None and (need[5] or need[6])
-        self.db = torch.zeros_like(bias_ih) if has_bias else None  # (4H,)
+        # need[5] / need[6] are False for a bias that is None: each may be given alone
+        self.db = weight_hh.new_zeros(weight_hh.size(0)) if need[5] or need[6] else None  # (4H,)
         has_hr = weight_hr is not None and need[7]
         self.dw_hr = torch.zeros_like(weight_hr) if has_hr else None  # (H_out, H)
 
@@ -202,10 +202,22 @@ class _Grads:
 
     def result(self, dh0, dc0):
         need = self.need
+        db_ih = self.db if need[5] else None  # both biases get the same gradient
+        db_hh = None if not need[6] else self.db.clone() if need[5] else self.db
         return (self.dx, dh0 if need[1] else None, dc0 if need[2] else None, self.dw_ih,
-                self.dw_hh, self.db if need[5] else None,
-                self.db.clone() if need[6] else None,
-                self.dw_hr)
+                self.dw_hh, db_ih, db_hh, self.dw_hr)
+
+
+def bias_sum(bias_ih, bias_hh):
+    """``bias_ih + bias_hh``, either of which may be ``None`` (as in ``torch.lstm_cell``).
+
+    Returns ``None`` when both are ``None``.
+    """
+    if bias_ih is None:
+        return bias_hh
+    if bias_hh is None:
+        return bias_ih
+    return bias_ih + bias_hh  # (4H,)
 
 
 def lstm_layer_bptt(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None,

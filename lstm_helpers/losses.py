@@ -18,6 +18,9 @@ Errors: every bad argument raises an exception whose message names the argument,
 expected and what was given. Where PyTorch raises, the exception is an instance of PyTorch's
 type too (for example :class:`TargetIndexError` is both the ``IndexError`` PyTorch raises for
 an out-of-range class index and a ``ValueError``).
+
+Why this module is long: half of it checks arguments, one function per argument, so that
+every bad call gets PyTorch's exception type and a message that says what must hold.
 """
 
 import numbers
@@ -36,7 +39,10 @@ __all__ = [
     "cross_entropy",
     "log_softmax",
     "logsumexp",
+    "index_target_loss",
     "naive_cross_entropy",
+    "probability_target_loss",
+    "reduce_losses",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -102,8 +108,7 @@ def _legacy_reduction(size_average, reduce) -> str:
 def _check_reduction(reduction) -> str:
     if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(
-            f"reduction must be one of 'none', 'mean', 'sum': got {reduction!r} "
-            f"({reduction} is not a valid value for reduction)"
+            f"reduction must be one of 'none', 'mean', 'sum': got {reduction!r}"
         )
     return reduction
 
@@ -120,8 +125,7 @@ def _check_label_smoothing(label_smoothing) -> float:
     label_smoothing = float(label_smoothing)
     if not 0.0 <= label_smoothing <= 1.0:  # also rejects nan
         raise CrossEntropyValueError(
-            "label_smoothing must be between 0.0 and 1.0: "
-            f"expected 0.0 <= label_smoothing <= 1.0, got {label_smoothing}"
+            f"label_smoothing must be between 0.0 and 1.0: got {label_smoothing}"
         )
     return label_smoothing
 
@@ -147,7 +151,7 @@ def _check_weight_alone(weight) -> None:
         )
     if not weight.is_floating_point():
         raise CrossEntropyTypeError(
-            f"weight must be a floating-point tensor: expected a float dtype, got {weight.dtype}"
+            f"weight must be a floating-point tensor: got {weight.dtype}"
         )
     if weight.dim() != 1:
         raise CrossEntropyValueError(
@@ -157,7 +161,7 @@ def _check_weight_alone(weight) -> None:
     if not bool((weight.detach() >= 0).all()):  # also catches nan
         bad = weight.detach()[~(weight.detach() >= 0)][0].item()
         raise CrossEntropyValueError(
-            f"weight must be non-negative: expected every weight >= 0, got {bad}"
+            f"weight must be non-negative (every weight >= 0): got {bad}"
         )
 
 
@@ -186,8 +190,8 @@ def _check_index_target(input: torch.Tensor, target: torch.Tensor) -> None:
         )
     if target.dtype not in _INDEX_DTYPES:
         raise CrossEntropyTypeError(
-            "target (class indices) must have dtype int64 (or uint8): "
-            f"expected torch.int64, got {target.dtype}"
+            "target (class indices) must have dtype torch.int64 (or torch.uint8): "
+            f"got {target.dtype}"
         )
     if input.dim() == 1:  # unbatched: one sample of C logits, one class index
         if target.dim() == 0 or tuple(target.shape) == (1,):
@@ -212,9 +216,8 @@ def _check_index_range(target: torch.Tensor, n_classes: int, ignore_index: int) 
         where = tuple(int(i) for i in bad.nonzero()[0])
         value = int(target[where]) if where else int(target)
         raise TargetIndexError(
-            f"target class index {value} at position {where} is out of bounds: expected "
-            f"0 <= target < C = {n_classes} (or target == ignore_index = {ignore_index}), "
-            f"got {value}"
+            f"target class indices must be in [0, C) = [0, {n_classes}) or equal ignore_index "
+            f"= {ignore_index}: got {value} at position {where}"
         )
 
 
@@ -272,58 +275,96 @@ def cross_entropy(
             f"got {type(target).__name__}"
         )
     _check_weight_alone(weight)
-
-    unbatched = input.dim() == 1
-    x = input.unsqueeze(0) if unbatched else input  # (N, C, d1, ..., dK)
-    n_classes = x.size(1)
+    n_classes = input.size(0) if input.dim() == 1 else input.size(1)
     if weight is not None and weight.numel() != n_classes:
         raise CrossEntropyValueError(
             "weight must have one entry per class: "
             f"expected shape ({n_classes},), got shape {tuple(weight.shape)}"
         )
-    probability_target = tuple(target.shape) == tuple(input.shape)
+    if tuple(target.shape) == tuple(input.shape):
+        return probability_target_loss(input, target, weight, ignore_index, reduction,
+                                       label_smoothing)
+    return index_target_loss(input, target, weight, ignore_index, reduction, label_smoothing)
 
-    # half precision: accumulate in float32, return the input's dtype (as PyTorch does)
+
+def _log_probabilities(input: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The input with a batch dimension, and its log-probabilities over dim 1.
+
+    Half precision is computed in float32 (as PyTorch does); the caller returns the input's
+    dtype. Outputs: ``x`` and ``log_p``, both (N, C, d1, ..., dK) (N = 1 for unbatched input).
+    """
+    x = input.unsqueeze(0) if input.dim() == 1 else input  # (N, C, d1, ..., dK)
     low_precision = input.dtype in (torch.float16, torch.bfloat16)
     xc = x.float() if low_precision else x  # (N, C, d1, ..., dK)
-    log_p = log_softmax(xc, dim=1)  # (N, C, d1, ..., dK)
-    w_shape = (1, n_classes) + (1,) * (x.dim() - 2)
+    return xc, log_softmax(xc, dim=1)  # (N, C, d1, ..., dK) each
 
-    if probability_target:
-        if not target.is_floating_point():
-            raise CrossEntropyTypeError(
-                f"target has the input's shape {tuple(input.shape)}, so it is read as class "
-                f"probabilities, which must be floating point: got {target.dtype} (class "
-                f"indices need shape {(input.size(0),) + tuple(input.shape[2:])})"
-            )
-        if ignore_index != -100:
-            raise CrossEntropyValueError(
-                "ignore_index is not supported for class-probability (floating point) targets: "
-                f"expected the default -100, got {ignore_index}"
-            )
-        out_dtype = torch.promote_types(input.dtype, target.dtype)
-        if weight is not None:
-            out_dtype = torch.promote_types(out_dtype, weight.dtype)
-        t = target.unsqueeze(0) if unbatched else target  # (N, C, d1, ..., dK)
-        if label_smoothing > 0.0:
-            t = t * (1 - label_smoothing) + label_smoothing / n_classes  # (N, C, d1, ..., dK)
-        terms = log_p * t  # (N, C, d1, ..., dK)
-        if weight is not None:
-            terms = terms * weight.view(w_shape)  # (N, C, d1, ..., dK)
-        losses = -terms.sum(dim=1)  # (N, d1, ..., dK)
-        if reduction == "mean":
-            result = losses.sum() / losses.numel()  # nan for an empty batch, like PyTorch
-        elif reduction == "sum":
-            result = losses.sum()
-        else:
-            result = losses.squeeze(0) if unbatched else losses
-        return result.to(out_dtype)
 
+def reduce_losses(losses: torch.Tensor, reduction: str, denominator, unbatched: bool):
+    """The losses of the samples, reduced: the one place where ``reduction`` is applied.
+
+    ``'mean'`` is ``losses.sum() / denominator`` (the number of samples for probability
+    targets, the summed weights of the counted targets for class indices), ``'sum'`` the
+    sum, ``'none'`` the losses themselves, without the batch dimension for unbatched input.
+
+    Inputs: ``losses`` (N, d1, ..., dK). Outputs: a 0-d tensor, or the losses for 'none'.
+    """
+    if reduction == "mean":
+        return losses.sum() / denominator  # nan when the denominator is 0, like PyTorch
+    if reduction == "sum":
+        return losses.sum()
+    return losses.squeeze(0) if unbatched else losses  # (N, d1, ..., dK) or (d1, ..., dK)
+
+
+def probability_target_loss(input, target, weight, ignore_index, reduction, label_smoothing):
+    """:func:`cross_entropy` for class-probability targets ``t`` (the input's shape).
+
+    ``t' = (1 - eps) t + eps / C``, ``l = -sum_c w_c t'_c log p_c``, and 'mean' divides by
+    the number of samples (weights do not normalise here). Arguments already checked.
+    """
+    if not target.is_floating_point():
+        raise CrossEntropyTypeError(
+            f"target has the input's shape {tuple(input.shape)}, so it is read as class "
+            f"probabilities, which must be floating point: got {target.dtype} (class "
+            f"indices need shape {(input.size(0),) + tuple(input.shape[2:])})"
+        )
+    if ignore_index != -100:
+        raise CrossEntropyValueError(
+            "ignore_index is not supported for class-probability (floating point) targets: "
+            f"expected the default -100, got {ignore_index}"
+        )
+    unbatched = input.dim() == 1
+    xc, log_p = _log_probabilities(input)  # (N, C, d1, ..., dK) each
+    n_classes = xc.size(1)
+    out_dtype = torch.promote_types(input.dtype, target.dtype)
+    if weight is not None:
+        out_dtype = torch.promote_types(out_dtype, weight.dtype)
+    t = target.unsqueeze(0) if unbatched else target  # (N, C, d1, ..., dK)
+    if label_smoothing > 0.0:
+        t = t * (1 - label_smoothing) + label_smoothing / n_classes  # (N, C, d1, ..., dK)
+    terms = log_p * t  # (N, C, d1, ..., dK)
+    if weight is not None:
+        w_shape = (1, n_classes) + (1,) * (xc.dim() - 2)
+        terms = terms * weight.view(w_shape)  # (N, C, d1, ..., dK)
+    losses = -terms.sum(dim=1)  # (N, d1, ..., dK)
+    return reduce_losses(losses, reduction, losses.numel(), unbatched).to(out_dtype)
+
+
+def index_target_loss(input, target, weight, ignore_index, reduction, label_smoothing):
+    """:func:`cross_entropy` for class-index targets ``y``: ``l = w_y * (-log p_y)``.
+
+    Targets equal to ``ignore_index`` count for nothing; 'mean' divides by the summed weights
+    of the counted targets. With label smoothing ``eps``, ``(1 - eps)`` times that plus
+    ``eps / C`` times the loss against the uniform distribution, each reduced on its own as
+    PyTorch does. Arguments already checked, except the target itself.
+    """
     _check_index_target(input, target)
     if weight is not None and weight.dtype != input.dtype:
         raise CrossEntropyTypeError(
             f"weight must have the input's dtype: expected {input.dtype}, got {weight.dtype}"
         )
+    unbatched = input.dim() == 1
+    xc, log_p = _log_probabilities(input)  # (N, C, d1, ..., dK) each
+    n_classes = xc.size(1)
     y = target.reshape(()) if unbatched else target  # () or (N, d1, ..., dK)
     y = y.unsqueeze(0) if unbatched else y  # (N, d1, ..., dK)
     y = y.long()
@@ -331,25 +372,20 @@ def cross_entropy(
     counted = y != ignore_index  # (N, d1, ..., dK)
     y_safe = torch.where(counted, y, torch.zeros_like(y))  # (N, d1, ..., dK), ignored -> 0
     log_p_y = log_p.gather(1, y_safe.unsqueeze(1)).squeeze(1)  # (N, d1, ..., dK)
-    w = weight.to(xc.dtype) if weight is not None else torch.ones(n_classes, dtype=xc.dtype)
+    w = weight.to(xc.dtype) if weight is not None else xc.new_ones(n_classes)  # (C,)
     zero = torch.zeros((), dtype=xc.dtype, device=xc.device)
     w_y = torch.where(counted, w[y_safe], zero)  # (N, d1, ..., dK), 0 where ignored
     nll = torch.where(counted, -w_y * log_p_y, zero)  # (N, d1, ..., dK)
-    if reduction == "mean":
-        # divide by the weight of the counted targets: nan when that is 0, like PyTorch
-        reduce_fn = lambda v: v.sum() / w_y.sum()  # noqa: E731
-    elif reduction == "sum":
-        reduce_fn = torch.sum
-    else:
-        reduce_fn = lambda v: v.squeeze(0) if unbatched else v  # noqa: E731
-    result = reduce_fn(nll)  # (), or (N, d1, ..., dK) for 'none'
+    denominator = w_y.sum()  # 'mean': the weight of the counted targets
+    result = reduce_losses(nll, reduction, denominator, unbatched)
     if label_smoothing > 0.0:
         # eps/C times the loss against the uniform distribution (weighted like nll, and
         # reduced on its own as PyTorch does, so a zero denominator gives nan, not inf)
+        w_shape = (1, n_classes) + (1,) * (xc.dim() - 2)
         smooth = -(log_p * w.view(w_shape)).sum(dim=1)  # (N, d1, ..., dK)
         smooth = torch.where(counted, smooth, zero)  # (N, d1, ..., dK)
-        result = (1 - label_smoothing) * result + (label_smoothing / n_classes) * reduce_fn(
-            smooth
+        result = (1 - label_smoothing) * result + (label_smoothing / n_classes) * reduce_losses(
+            smooth, reduction, denominator, unbatched
         )
     return result.to(input.dtype)
 
@@ -373,6 +409,11 @@ class CrossEntropyLoss(nn.Module):
     One difference from PyTorch: a bad ``reduction``, ``label_smoothing`` or ``weight`` is
     rejected when the module is built, not at the first call (the call checks again, so
     changing an attribute later is checked too).
+
+    >>> logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])
+    >>> loss = CrossEntropyLoss()(logits, torch.tensor([0, 2]))
+    >>> torch.allclose(loss, nn.CrossEntropyLoss()(logits, torch.tensor([0, 2])))
+    True
     """
 
     __constants__ = ["ignore_index", "reduction", "label_smoothing"]

@@ -27,6 +27,10 @@ Three levels, each a short function to read:
 Letters, as in PyTorch's documentation: L sequence length, N batch size, H_in input_size,
 H_cell hidden_size, H_out proj_size if proj_size > 0 else hidden_size, D 2 if bidirectional
 else 1.
+
+Why this module is long: ``LSTM`` and ``LSTMCell`` are drop-ins, so they carry PyTorch's
+whole interface (arguments, checks with PyTorch's messages, packed sequences, projections,
+two directions) and its documentation; the maths itself is the first 150 lines.
 """
 
 import math
@@ -38,12 +42,16 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from lstm_helpers._lstm_bptt import lstm_layer_bptt
+from lstm_helpers._checks import check_bool, check_int
+from lstm_helpers._lstm_bptt import bias_sum, lstm_layer_bptt
 
 __all__ = [
-    "lstm_cell", "lstm_step", "lstm_layer", "lstm_layer_packed", "lstm_layer_bptt",
+    "GATES", "lstm_cell", "lstm_layer", "lstm_layer_packed", "lstm_layer_bptt",
     "LSTMCell", "LSTM",
 ]
+
+GATES = ("i", "f", "g", "o")
+"""PyTorch's gate order in the stacked weights and biases: input, forget, candidate, output."""
 
 
 def lstm_cell(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
@@ -84,7 +92,7 @@ def lstm_cell(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     return h_next, c_next
 
 
-def lstm_step(xw_t, h, c, w_hh_t, weight_hr=None):
+def _fused_step(xw_t, h, c, w_hh_t, weight_hr=None):
     """One step of :func:`lstm_layer`: the same maths as :func:`lstm_cell`, fused for speed.
 
     ``xw_t`` :math:`(N, 4H)` is this step's input projection plus both biases (computed for
@@ -103,9 +111,10 @@ def lstm_step(xw_t, h, c, w_hh_t, weight_hr=None):
 
 
 def _input_projection(input, weight_ih, bias_ih, bias_hh):
-    if bias_ih is None:
-        return input @ weight_ih.T  # (..., 4H)
-    return torch.matmul(input, weight_ih.T) + (bias_ih + bias_hh)  # (..., 4H)
+    """``input @ weight_ih.T`` plus whichever biases are given (either may be ``None``)."""
+    xw = torch.matmul(input, weight_ih.T)  # (..., 4H)
+    bias = bias_sum(bias_ih, bias_hh)  # (4H,) or None
+    return xw if bias is None else xw + bias  # (..., 4H)
 
 
 def lstm_layer(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None, weight_hr=None):
@@ -130,7 +139,7 @@ def lstm_layer(input, hx, weight_ih, weight_hh, bias_ih=None, bias_hh=None, weig
     w_hh_t = weight_hh.T  # (H_out, 4H)
     outputs = []
     for xw_t in xw.unbind(0):  # (N, 4H) per step
-        h, c = lstm_step(xw_t, h, c, w_hh_t, weight_hr)  # (N, H_out), (N, H_cell)
+        h, c = _fused_step(xw_t, h, c, w_hh_t, weight_hr)  # (N, H_out), (N, H_cell)
         outputs.append(h)
     return torch.stack(outputs), (h, c)  # (L, N, H_out)
 
@@ -164,7 +173,7 @@ def lstm_layer_packed(data, batch_sizes, hx, weight_ih, weight_hh, bias_ih=None,
                 done_h.append(h[b:])  # (B_prev - B_t, H_out)
                 done_c.append(c[b:])
                 h, c = h[:b], c[:b]  # (B_t, H_out), (B_t, H_cell)
-            h, c = lstm_step(xw_t, h, c, w_hh_t, weight_hr)
+            h, c = _fused_step(xw_t, h, c, w_hh_t, weight_hr)
             outputs.append(h)
         h_n = torch.cat([h, *reversed(done_h)])  # (N, H_out)
         c_n = torch.cat([c, *reversed(done_c)])  # (N, H_cell)
@@ -175,7 +184,7 @@ def lstm_layer_packed(data, batch_sizes, hx, weight_ih, weight_hh, bias_ih=None,
         if b > h.size(0):  # sequences that start here (at their own last step)
             h = torch.cat([h, h0[h.size(0):b]])  # (B_t, H_out)
             c = torch.cat([c, c0[c.size(0):b]])  # (B_t, H_cell)
-        h, c = lstm_step(xw_t, h, c, w_hh_t, weight_hr)
+        h, c = _fused_step(xw_t, h, c, w_hh_t, weight_hr)
         outputs.append(h)
     return torch.cat(outputs[::-1]), (h, c)
 
@@ -183,30 +192,16 @@ def lstm_layer_packed(data, batch_sizes, hx, weight_ih, weight_hh, bias_ih=None,
 # --- argument checks -------------------------------------------------------------------
 
 
-def _check_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} should be of type int, got: {type(value).__name__} ({value!r})")
-    if value < minimum:
-        relation = "greater than zero" if minimum == 1 else "zero or greater"
-        raise ValueError(f"{name} must be {relation}, got {value}")
-    return int(value)
-
-
-def _check_bool(name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
-    return value
-
-
-def _check_same_place(owner, name, tensor, ref):
+def _check_same_place(owner, name, tensor, ref_name, ref):
+    """``tensor`` (called ``name``) must have the device and dtype of ``ref`` (``ref_name``)."""
     if tensor.device != ref.device:
         raise RuntimeError(
-            f"{owner}: {name} is on device {tensor.device} but the parameters are on "
-            f"{ref.device}: expected {ref.device}, got {tensor.device}"
+            f"{owner}: {name} must be on the same device as {ref_name}: "
+            f"expected {ref.device}, got {tensor.device}"
         )
     if tensor.dtype != ref.dtype:
         raise RuntimeError(
-            f"{owner}: {name} has dtype {tensor.dtype} but the input has dtype {ref.dtype}: "
+            f"{owner}: {name} must have the same dtype as {ref_name}: "
             f"expected {ref.dtype}, got {tensor.dtype}"
         )
 
@@ -228,22 +223,18 @@ def _check_cell_args(input, hx, weight_ih, weight_hh, bias_ih, bias_hh):
     for k, (name, t) in enumerate((("h", hx[0]), ("c", hx[1]))):
         if t.shape != expected:
             raise RuntimeError(
-                f"lstm_cell: hx[{k}] ({name}) must have shape {expected} for input of shape "
-                f"{tuple(input.shape)}: expected {expected}, got {tuple(t.shape)}"
+                f"lstm_cell: hx[{k}] ({name}) must have shape (*input.shape[:-1], hidden_size) "
+                f"for input of shape {tuple(input.shape)}: expected {expected}, "
+                f"got {tuple(t.shape)}"
             )
     if input.size(-1) != weight_ih.size(1):
         raise RuntimeError(
             f"lstm_cell: input.size(-1) must equal input_size: expected {weight_ih.size(1)}, "
-            f"got {input.size(-1)} (input has inconsistent input_size)"
+            f"got {input.size(-1)}"
         )
-    if input.dtype != weight_ih.dtype:
-        raise RuntimeError(
-            f"lstm_cell: input dtype ({input.dtype}) does not match weight dtype "
-            f"({weight_ih.dtype}): expected {weight_ih.dtype}, got {input.dtype}"
-        )
-    _check_same_place("lstm_cell", "input", input, weight_ih)
+    _check_same_place("lstm_cell", "input", input, "weight_ih", weight_ih)
     for name, t in (("hx[0]", hx[0]), ("hx[1]", hx[1])):
-        _check_same_place("lstm_cell", name, t, input)
+        _check_same_place("lstm_cell", name, t, "input", input)
 
 
 # --- modules ---------------------------------------------------------------------------
@@ -284,13 +275,18 @@ class LSTMCell(nn.Module):
     All parameters start from :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})` with
     :math:`k = 1/\text{hidden\_size}`, drawn in the same order as PyTorch (same seed, same
     weights).
+
+    >>> cell = LSTMCell(3, 5)
+    >>> h_1, c_1 = cell(torch.randn(2, 3))
+    >>> tuple(h_1.shape), tuple(c_1.shape)
+    ((2, 5), (2, 5))
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
-        self.input_size = _check_int("input_size", input_size)
-        self.hidden_size = _check_int("hidden_size", hidden_size)
-        self.bias = _check_bool("bias", bias)
+        self.input_size = check_int("input_size", input_size)
+        self.hidden_size = check_int("hidden_size", hidden_size)
+        self.bias = check_bool("bias", bias)
         factory = {"device": device, "dtype": dtype}
         H = self.hidden_size
         self.weight_ih = nn.Parameter(torch.empty(4 * H, self.input_size, **factory))
@@ -402,6 +398,18 @@ class LSTM(nn.Module):
     ``use_bptt`` (default ``True``): padded sequences go through the hand-derived backward of
     :func:`lstm_layer_bptt`; set it to ``False`` for the autograd version :func:`lstm_layer`
     (for example to take second derivatives).
+
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> ours, theirs = LSTM(10, 20, num_layers=2), nn.LSTM(10, 20, num_layers=2)
+    >>> ours.load_state_dict(theirs.state_dict())
+    <All keys matched successfully>
+    >>> x = torch.randn(5, 3, 10)  # (L, N, H_in)
+    >>> output, (h_n, c_n) = ours(x)
+    >>> tuple(output.shape), tuple(h_n.shape)  # (L, N, H_out), (num_layers, N, H_out)
+    ((5, 3, 20), (2, 3, 20))
+    >>> torch.allclose(output, theirs(x)[0], atol=1e-6)
+    True
     """
 
     use_bptt = True
@@ -409,12 +417,12 @@ class LSTM(nn.Module):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        self.input_size = _check_int("input_size", input_size)
-        self.hidden_size = _check_int("hidden_size", hidden_size)
-        self.num_layers = _check_int("num_layers", num_layers)
-        self.bias = _check_bool("bias", bias)
-        self.batch_first = _check_bool("batch_first", batch_first)
-        self.bidirectional = _check_bool("bidirectional", bidirectional)
+        self.input_size = check_int("input_size", input_size)
+        self.hidden_size = check_int("hidden_size", hidden_size)
+        self.num_layers = check_int("num_layers", num_layers)
+        self.bias = check_bool("bias", bias)
+        self.batch_first = check_bool("batch_first", batch_first)
+        self.bidirectional = check_bool("bidirectional", bidirectional)
         if (isinstance(dropout, bool) or not isinstance(dropout, numbers.Real)
                 or not 0 <= dropout <= 1):
             raise ValueError(
@@ -429,7 +437,7 @@ class LSTM(nn.Module):
                 f"dropout={dropout} and num_layers={num_layers}",
                 stacklevel=2,
             )
-        self.proj_size = _check_int("proj_size", proj_size, minimum=0)
+        self.proj_size = check_int("proj_size", proj_size, minimum=0)
         if self.proj_size >= self.hidden_size:
             raise ValueError(
                 "proj_size has to be smaller than hidden_size: expected proj_size < "
@@ -496,8 +504,8 @@ class LSTM(nn.Module):
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {data.dim()}D instead")
         if packed and data.dim() != 2:
             raise RuntimeError(
-                f"LSTM: packed input data must have 2 dimensions (input must have 2 "
-                f"dimensions), got {data.dim()}"
+                "LSTM: packed input data must have 2 dimensions (sum of lengths, H_in): "
+                f"got {data.dim()}"
             )
         if data.dtype != weight.dtype:
             raise ValueError(
@@ -505,14 +513,10 @@ class LSTM(nn.Module):
                 f"convert the input with input.to({weight.dtype}) or the model with "
                 f"model.to({data.dtype})"
             )
-        if data.device != weight.device:
-            raise RuntimeError(
-                f"LSTM: input is on device {data.device} but the parameters are on "
-                f"{weight.device}: expected {weight.device}, got {data.device}"
-            )
+        _check_same_place("LSTM", "input", data, "the parameters", weight)
         if data.size(-1) != self.input_size:
             raise RuntimeError(
-                f"input.size(-1) must equal input_size: expected {self.input_size}, "
+                f"LSTM: input.size(-1) must equal input_size: expected {self.input_size}, "
                 f"got {data.size(-1)}"
             )
 
@@ -522,8 +526,8 @@ class LSTM(nn.Module):
         if hx[0].dim() != want or hx[1].dim() != want:
             kind = "batched 3-D" if batched else "unbatched 2-D"
             raise RuntimeError(
-                f"LSTM: for {kind} input, h_0 and c_0 should also be {want}-D: expected "
-                f"({want}-D, {want}-D), got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors"
+                f"LSTM: for {kind} input, h_0 and c_0 should also be {want}-D: "
+                f"got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors"
             )
         D = 2 if self.bidirectional else 1
         n = (batch,) if batched else ()
@@ -535,7 +539,7 @@ class LSTM(nn.Module):
                     f"LSTM: wrong {name} shape. Expected hidden[{k}] size {expected}, "
                     f"got {list(t.shape)}"
                 )
-            _check_same_place("LSTM", name, t, data)
+            _check_same_place("LSTM", name, t, "input", data)
 
     def forward(self, input, hx=None):
         packed = isinstance(input, PackedSequence)

@@ -6,17 +6,20 @@ This module computes the shape PyTorch gives for each, and says *why*, one step 
 
     >>> print(explain_broadcast((5, 3), (3,)))
     (5, 3) + (3,) -> (5, 3)
-      1. Align from the right: b (3,) has fewer dimensions, so 1s are added on its left: (1, 3).
-      ...
+      1. Align from the right: b (3,) has fewer dimensions, so a 1 is added on its left: (1, 3).
+      2. dimension 0: 5 and 1 -> 5 (the 1 stretches).
+      3. dimension 1: 3 and 3 are equal -> 3.
+      4. Result: (5, 3).
 
 Shapes may be ``torch.Size``, tuples or lists of non-negative ints. Shapes that PyTorch
 refuses raise :class:`ShapeError` (a ``ValueError``) naming the offending dimensions.
 """
 
-import operator
 from dataclasses import dataclass, field
 
 import torch
+
+from lstm_helpers._checks import check_int
 
 __all__ = [
     "ShapeError",
@@ -82,7 +85,11 @@ class ShapeExplanation:
 
 
 def format_shape(shape) -> str:
-    """``(5, 3)``, ``(3,)``, ``()``: a shape written the way Python writes a tuple."""
+    """``(5, 3)``, ``(3,)``, ``()``: a shape written the way Python writes a tuple.
+
+    >>> format_shape(torch.Size([5, 3])), format_shape([3]), format_shape(())
+    ('(5, 3)', '(3,)', '()')
+    """
     return str(tuple(int(s) for s in shape))
 
 
@@ -106,20 +113,7 @@ def as_shape(shape, name: str = "shape") -> torch.Size:
             f"{name} must be a shape (a tuple, list or torch.Size of ints), "
             f"got {type(shape).__name__} {shape!r}"
         )
-    sizes = []
-    for k, size in enumerate(shape):
-        if isinstance(size, bool) or isinstance(size, torch.Tensor) and size.dtype == torch.bool:
-            raise TypeError(f"{name}[{k}] must be an int, got bool {size!r}")
-        try:
-            value = operator.index(size)
-        except TypeError:
-            raise TypeError(
-                f"{name}[{k}] must be an int, got {type(size).__name__} {size!r}"
-            ) from None
-        if value < 0:
-            raise ValueError(f"{name}[{k}] must be a size >= 0, got {value}")
-        sizes.append(value)
-    return torch.Size(sizes)
+    return torch.Size([check_int(f"{name}[{k}]", size, minimum=0) for k, size in enumerate(shape)])
 
 
 def _pad_left(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:

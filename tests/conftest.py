@@ -35,3 +35,20 @@ def browser():
         chromium = bc.launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The built book (``_build/html`` or ``$LSTM_BOOK_HTML``); built here, as ``make book``
+    does, only if it is missing."""
+    import browser_checks as bc
+
+    site = bc.site_root()
+    if not (site / "index.html").is_file():
+        if os.environ.get(bc.HTML_ENV):
+            pytest.fail(f"{bc.HTML_ENV}={site} has no index.html: build the book there first")
+        try:
+            bc.build_book(bc.source_root(site))
+        except RuntimeError as error:
+            pytest.fail(f"the book does not build:\n{error}", pytrace=False)
+    return site

@@ -177,9 +177,9 @@ def test_forget_bias_solutions():
 
 
 def test_forget_bias_uses_the_package_initialiser():
-    from lstm_helpers import init as I
+    from lstm_helpers import init as lstm_init
 
-    assert ex.check_forget_bias_init(I.set_forget_bias_).correct
+    assert ex.check_forget_bias_init(lstm_init.set_forget_bias_).correct
 
 
 @pytest.mark.parametrize(

@@ -5,15 +5,17 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_helpers.exercises import lstm as ex
+from lstm_helpers.exercises import lstm_cell as ex_cell
+from lstm_helpers.exercises import nn_lstm as ex_layer
 from lstm_helpers.exercises._core import NOT_ANSWERED
+from lstm_helpers.lstm import lstm_cell
 
 # ---------------------------------------------------------------- generic behaviour
 
 ALL_CHECKS = [
-    ex.check_cell_parameter_shapes, ex.check_forget_gate, ex.check_new_state,
-    ex.check_lstm_step, ex.check_h_n_shape, ex.check_proj_shapes, ex.check_initial_state,
-    ex.check_run_layer,
+    ex_cell.check_cell_parameter_shapes, ex_cell.check_forget_gate, ex_cell.check_new_state,
+    ex_cell.check_lstm_step, ex_layer.check_h_n_shape, ex_layer.check_proj_shapes,
+    ex_layer.check_initial_state, ex_layer.check_run_layer,
 ]
 
 
@@ -38,16 +40,16 @@ def test_wrong_types_get_a_hint_never_an_exception(check, answer):
     assert isinstance(fb.message, str) and fb.message
 
 
-@pytest.mark.parametrize("check", [ex.check_forget_gate, ex.check_new_state,
-                                   ex.check_lstm_step, ex.check_initial_state,
-                                   ex.check_run_layer], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("check", [ex_cell.check_forget_gate, ex_cell.check_new_state,
+                                   ex_cell.check_lstm_step, ex_layer.check_initial_state,
+                                   ex_layer.check_run_layer], ids=lambda c: c.__name__)
 def test_function_with_placeholder_body_is_not_yet(check):
     assert check(_unfinished).message == NOT_ANSWERED
 
 
-@pytest.mark.parametrize("check", [ex.check_forget_gate, ex.check_new_state,
-                                   ex.check_lstm_step, ex.check_initial_state,
-                                   ex.check_run_layer], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("check", [ex_cell.check_forget_gate, ex_cell.check_new_state,
+                                   ex_cell.check_lstm_step, ex_layer.check_initial_state,
+                                   ex_layer.check_run_layer], ids=lambda c: c.__name__)
 def test_a_crashing_answer_becomes_a_hint(check):
     def crashes(*args):
         raise KeyError("oops")
@@ -60,9 +62,9 @@ def test_checks_do_not_touch_the_global_random_state():
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    ex.check_lstm_step(_solution_step)
-    ex.check_h_n_shape((4, 3, 20))
-    ex.check_initial_state(_solution_initial_state)
+    ex_cell.check_lstm_step(_solution_step)
+    ex_layer.check_h_n_shape((4, 3, 20))
+    ex_layer.check_initial_state(_solution_initial_state)
     assert torch.equal(torch.rand(3), expected)
 
 
@@ -71,8 +73,8 @@ def test_checks_do_not_touch_the_global_random_state():
 
 def test_parameter_shapes_solution():
     cell = torch.nn.LSTMCell(3, 5)
-    assert ex.check_cell_parameter_shapes(((20, 3), (20, 5), (20,)))
-    assert ex.check_cell_parameter_shapes([cell.weight_ih.shape, cell.weight_hh.shape,
+    assert ex_cell.check_cell_parameter_shapes(((20, 3), (20, 5), (20,)))
+    assert ex_cell.check_cell_parameter_shapes([cell.weight_ih.shape, cell.weight_hh.shape,
                                            cell.bias_ih.shape])
 
 
@@ -90,7 +92,7 @@ def test_parameter_shapes_solution():
     (((20, 3), (20, 5), "20"), "not a tuple of ints"),
 ])
 def test_parameter_shapes_hints(answer, words):
-    fb = ex.check_cell_parameter_shapes(answer)
+    fb = ex_cell.check_cell_parameter_shapes(answer)
     assert not fb and words in fb.message
 
 
@@ -102,9 +104,9 @@ def _solution_forget(x, h_prev, W_if, W_hf, b_if, b_hf):
 
 
 def test_forget_gate_solution():
-    assert ex.check_forget_gate(_solution_forget)
+    assert ex_cell.check_forget_gate(_solution_forget)
     # float32 arithmetic is fine too
-    assert ex.check_forget_gate(
+    assert ex_cell.check_forget_gate(
         lambda x, h, Wi, Wh, bi, bh: _solution_forget(x.float(), h.float(), Wi.float(),
                                                       Wh.float(), bi.float(), bh.float()))
 
@@ -125,7 +127,7 @@ def test_forget_gate_solution():
     (lambda x, h, Wi, Wh, bi, bh: [0.5], "as a tensor"),
 ])
 def test_forget_gate_hints(fn, words):
-    fb = ex.check_forget_gate(fn)
+    fb = ex_cell.check_forget_gate(fn)
     assert not fb and words in fb.message, fb.message
 
 
@@ -138,7 +140,7 @@ def _solution_new_state(i, f, g, o, c_prev):
 
 
 def test_new_state_solution():
-    assert ex.check_new_state(_solution_new_state)
+    assert ex_cell.check_new_state(_solution_new_state)
 
 
 @pytest.mark.parametrize("fn, words", [
@@ -159,7 +161,7 @@ def test_new_state_solution():
     (lambda i, f, g, o, c: (o * torch.tanh(f * c + i * g), 3 * c), "cell-state equation"),
 ])
 def test_new_state_hints(fn, words):
-    fb = ex.check_new_state(fn)
+    fb = ex_cell.check_new_state(fn)
     assert not fb and words in fb.message, fb.message
 
 
@@ -189,7 +191,7 @@ _solution_step = _make_step()
 
 
 def test_lstm_step_solution_matches_nn_lstmcell_for_other_sizes_too():
-    assert ex.check_lstm_step(_solution_step)
+    assert ex_cell.check_lstm_step(_solution_step)
     cell = torch.nn.LSTMCell(7, 2)
     x, h, c = torch.randn(4, 7), torch.randn(4, 2), torch.randn(4, 2)
     h_ref, c_ref = cell(x, (h, c))
@@ -198,18 +200,16 @@ def test_lstm_step_solution_matches_nn_lstmcell_for_other_sizes_too():
     torch.testing.assert_close((h_new, c_new), (h_ref, c_ref))
 
 
-def test_lstm_step_solution_via_the_package_if_present():
-    lstm_module = pytest.importorskip("lstm_helpers.lstm")
-
+def test_lstm_step_solution_via_the_package():
     def step(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
-        return lstm_module.lstm_cell(x, (h_prev, c_prev), weight_ih, weight_hh, bias_ih, bias_hh)
+        return lstm_cell(x, (h_prev, c_prev), weight_ih, weight_hh, bias_ih, bias_hh)
 
-    assert ex.check_lstm_step(step)
+    assert ex_cell.check_lstm_step(step)
 
 
 @pytest.mark.parametrize("order", ["ifog", "igfo", "fiog", "ogfi", "iogf"])
 def test_lstm_step_wrong_gate_order(order):
-    fb = ex.check_lstm_step(_make_step(order=order))
+    fb = ex_cell.check_lstm_step(_make_step(order=order))
     assert not fb and "wrong chunks" in fb.message and ", ".join(order) in fb.message
     # the hint names the order they used, never PyTorch's
     assert "i, f, g, o" not in fb.message
@@ -229,7 +229,7 @@ def test_lstm_step_wrong_gate_order(order):
     ({"swap": True}, "(c_next, h_next)"),
 ])
 def test_lstm_step_typical_mistakes(kwargs, words):
-    fb = ex.check_lstm_step(_make_step(**kwargs))
+    fb = ex_cell.check_lstm_step(_make_step(**kwargs))
     assert not fb and words in fb.message, fb.message
 
 
@@ -237,42 +237,42 @@ def test_lstm_step_other_mistakes():
     def untransposed(x, h, c, w_ih, w_hh, b_ih, b_hh):
         return _solution_step(x, h, c, w_ih.T, w_hh.T, b_ih, b_hh)
 
-    assert "Which way round" in ex.check_lstm_step(untransposed).message
+    assert "Which way round" in ex_cell.check_lstm_step(untransposed).message
 
     def no_split(x, h, c, w_ih, w_hh, b_ih, b_hh):
         gates = torch.sigmoid(x @ w_ih.T + h @ w_hh.T + b_ih + b_hh)
         return gates, gates
 
-    assert "four chunks" in ex.check_lstm_step(no_split).message
+    assert "four chunks" in ex_cell.check_lstm_step(no_split).message
 
     def bad_unpack(x, h, c, w_ih, w_hh, b_ih, b_hh):
         i, f, g, o = (x @ w_ih.T).chunk(4, 0)
         return i, f
 
-    fb = ex.check_lstm_step(bad_unpack)
+    fb = ex_cell.check_lstm_step(bad_unpack)
     assert not fb
 
     def wrong_h(x, h, c, w_ih, w_hh, b_ih, b_hh):
         h_next, c_next = _solution_step(x, h, c, w_ih, w_hh, b_ih, b_hh)
         return 0.5 * h_next, c_next
 
-    assert "c_next is right" in ex.check_lstm_step(wrong_h).message
+    assert "c_next is right" in ex_cell.check_lstm_step(wrong_h).message
 
     def everything_wrong(x, h, c, w_ih, w_hh, b_ih, b_hh):
         return _make_step(order="ofgi", b_ih=False)(x, h, c, w_ih, w_hh, b_ih, b_hh)
 
-    assert "one equation at a time" in ex.check_lstm_step(everything_wrong).message
+    assert "one equation at a time" in ex_cell.check_lstm_step(everything_wrong).message
 
 
 # ---------------------------------------------------------------- 3.1 h_n shape
 
 
 def test_h_n_shape_solution():
-    assert ex.check_h_n_shape((4, 3, 20))
-    assert ex.check_h_n_shape(torch.Size([4, 3, 20]))
-    assert ex.check_h_n_shape([4, 3, 20])
-    assert ex.check_h_n_shape(tuple(np.array([4, 3, 20])))  # NumPy integers count as ints
-    assert not ex.check_h_n_shape((True, 3, 20))
+    assert ex_layer.check_h_n_shape((4, 3, 20))
+    assert ex_layer.check_h_n_shape(torch.Size([4, 3, 20]))
+    assert ex_layer.check_h_n_shape([4, 3, 20])
+    assert ex_layer.check_h_n_shape(tuple(np.array([4, 3, 20])))  # NumPy integers count as ints
+    assert not ex_layer.check_h_n_shape((True, 3, 20))
 
 
 @pytest.mark.parametrize("answer, words", [
@@ -287,7 +287,7 @@ def test_h_n_shape_solution():
     ((4.0, 3.0, 20.0), "tuple of ints"),
 ])
 def test_h_n_shape_hints(answer, words):
-    fb = ex.check_h_n_shape(answer)
+    fb = ex_layer.check_h_n_shape(answer)
     assert not fb and words in fb.message, fb.message
 
 
@@ -295,7 +295,7 @@ def test_h_n_shape_hints(answer, words):
 
 
 def test_proj_shapes_solution():
-    assert ex.check_proj_shapes(((3, 7, 5), (1, 3, 5), (1, 3, 20)))
+    assert ex_layer.check_proj_shapes(((3, 7, 5), (1, 3, 5), (1, 3, 20)))
 
 
 @pytest.mark.parametrize("answer, words", [
@@ -310,7 +310,7 @@ def test_proj_shapes_solution():
     (((3, 7, 5), None, (1, 3, 20)), "not a tuple of ints"),
 ])
 def test_proj_shapes_hints(answer, words):
-    fb = ex.check_proj_shapes(answer)
+    fb = ex_layer.check_proj_shapes(answer)
     assert not fb and words in fb.message, fb.message
 
 
@@ -331,7 +331,7 @@ def _solution_initial_state(lstm, x):
 
 
 def test_initial_state_solution():
-    assert ex.check_initial_state(_solution_initial_state)
+    assert ex_layer.check_initial_state(_solution_initial_state)
 
 
 def _initial_state_with(batch_first_bug=False, no_d=False, h_hidden=False, c_proj=False,
@@ -364,14 +364,14 @@ def _initial_state_with(batch_first_bug=False, no_d=False, h_hidden=False, c_pro
     ({"always_batched": True}, "without a batch dimension"),
 ])
 def test_initial_state_typical_mistakes(kwargs, words):
-    fb = ex.check_initial_state(_initial_state_with(**kwargs))
+    fb = ex_layer.check_initial_state(_initial_state_with(**kwargs))
     assert not fb and words in fb.message, fb.message
 
 
 def test_initial_state_other_mistakes():
-    fb = ex.check_initial_state(lambda lstm, x: torch.zeros(1, 2, 6))
+    fb = ex_layer.check_initial_state(lambda lstm, x: torch.zeros(1, 2, 6))
     assert not fb and "pair" in fb.message
-    fb = ex.check_initial_state(lambda lstm, x: (torch.zeros(9, 9), torch.zeros(9, 9)))
+    fb = ex_layer.check_initial_state(lambda lstm, x: (torch.zeros(9, 9), torch.zeros(9, 9)))
     assert not fb and "not what nn.LSTM expects" in fb.message
 
 
@@ -388,21 +388,20 @@ def _solution_run_layer(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
 
 
 def test_run_layer_solution():
-    assert ex.check_run_layer(_solution_run_layer)
+    assert ex_layer.check_run_layer(_solution_run_layer)
 
 
-def test_run_layer_solution_with_the_package_cell_if_present():
-    lstm_module = pytest.importorskip("lstm_helpers.lstm")
+def test_run_layer_solution_with_the_package_cell():
 
     def run_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
         h, c = h0, c0
         outputs = []
         for x_t in x.unbind(0):
-            h, c = lstm_module.lstm_cell(x_t, (h, c), w_ih, w_hh, b_ih, b_hh)
+            h, c = lstm_cell(x_t, (h, c), w_ih, w_hh, b_ih, b_hh)
             outputs.append(h)
         return torch.stack(outputs), (h, c)
 
-    assert ex.check_run_layer(run_layer)
+    assert ex_layer.check_run_layer(run_layer)
 
 
 def _run_with(carry_h=True, carry_c=True, reverse=False, collect="h", last_only=False,
@@ -437,13 +436,13 @@ def _run_with(carry_h=True, carry_c=True, reverse=False, collect="h", last_only=
     ({"swap": True}, "(c_n, h_n)"),
 ])
 def test_run_layer_typical_mistakes(kwargs, words):
-    fb = ex.check_run_layer(_run_with(**kwargs))
+    fb = ex_layer.check_run_layer(_run_with(**kwargs))
     assert not fb and words in fb.message, fb.message
 
 
 def test_run_layer_structure_mistakes():
-    fb = ex.check_run_layer(lambda *a: torch.zeros(6, 2, 4))
+    fb = ex_layer.check_run_layer(lambda *a: torch.zeros(6, 2, 4))
     assert not fb and "(output, (h_n, c_n))" in fb.message
-    fb = ex.check_run_layer(lambda *a: (torch.zeros(6, 2, 4), (torch.zeros(1, 2, 4),
+    fb = ex_layer.check_run_layer(lambda *a: (torch.zeros(6, 2, 4), (torch.zeros(1, 2, 4),
                                                                 torch.zeros(1, 2, 4))))
     assert not fb and "shape of h0" in fb.message

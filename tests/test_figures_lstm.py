@@ -5,8 +5,9 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from lstm_helpers.figures import lstm as figs
-from lstm_helpers.widgets.lstm_cell import one_unit_step
+from lstm_helpers.figures import lstm_cell as figs
+from lstm_helpers.figures import nn_lstm as figs_layer
+from lstm_helpers.figures.lstm_cell import one_unit_step
 
 
 def _texts(fig):
@@ -62,7 +63,7 @@ def test_weight_layout_rejects_empty_sizes():
     (1, 1, False), (2, 3, False), (2, 3, True), (3, 2, True)])
 def test_stacked_diagram_draws_one_cell_per_layer_direction_and_step(num_layers, seq_len,
                                                                     bidirectional):
-    fig = figs.stacked_lstm_diagram(num_layers, seq_len, bidirectional)
+    fig = figs_layer.stacked_lstm_diagram(num_layers, seq_len, bidirectional)
     D = 2 if bidirectional else 1
     cells = [p for p in fig.axes[0].patches if isinstance(p, FancyBboxPatch)]
     assert len(cells) == num_layers * D * seq_len
@@ -78,7 +79,7 @@ def test_stacked_diagram_draws_one_cell_per_layer_direction_and_step(num_layers,
 
 def test_stacked_diagram_rejects_empty_sizes():
     with pytest.raises(ValueError):
-        figs.stacked_lstm_diagram(0, 3)
+        figs_layer.stacked_lstm_diagram(0, 3)
 
 
 def test_gate_sweep_plots_the_explorers_numbers():

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from torch import nn
 
-from lstm_helpers import init as I
+from lstm_helpers import init as lstm_init
 from lstm_helpers import lstm as ours
 
 SETTINGS = settings(max_examples=40, deadline=None)
@@ -60,41 +60,42 @@ def snapshot(module):
 
 @pytest.mark.parametrize("hidden_size", [1, 4, 20, 51, 64, 100, 1024])
 def test_uniform_bound_is_one_over_sqrt_hidden_size(hidden_size):
-    assert I.uniform_bound(hidden_size) == pytest.approx(1 / math.sqrt(hidden_size), rel=1e-15)
+    expected = 1 / math.sqrt(hidden_size)
+    assert lstm_init.uniform_bound(hidden_size) == pytest.approx(expected, rel=1e-15)
 
 
 def test_uniform_bound_rejects_bad_sizes():
     for bad in (0, -1, -64):
-        with pytest.raises(ValueError, match="hidden_size must be a positive int"):
-            I.uniform_bound(bad)
+        with pytest.raises(ValueError, match="hidden_size must be greater than zero"):
+            lstm_init.uniform_bound(bad)
     for bad in (64.0, "64", True, None):
         with pytest.raises(TypeError, match="hidden_size must be an int"):
-            I.uniform_bound(bad)
+            lstm_init.uniform_bound(bad)
 
 
 @SETTINGS
 @given(a=st.floats(0, 1e3))
 def test_uniform_variance_is_a_squared_over_three(a):
-    assert I.uniform_variance(a) == pytest.approx(a * a / 3)
+    assert lstm_init.uniform_variance(a) == pytest.approx(a * a / 3)
 
 
 def test_uniform_variance_matches_scipy_and_samples():
     for a in (0.05, 0.125, 2.0):
-        assert I.uniform_variance(a) == pytest.approx(stats.uniform(-a, 2 * a).var())
+        assert lstm_init.uniform_variance(a) == pytest.approx(stats.uniform(-a, 2 * a).var())
     g = torch.Generator().manual_seed(0)
     x = torch.empty(200_000, dtype=torch.float64).uniform_(-0.3, 0.3, generator=g)
-    assert x.var().item() == pytest.approx(I.uniform_variance(0.3), rel=0.01)
+    assert x.var().item() == pytest.approx(lstm_init.uniform_variance(0.3), rel=0.01)
     with pytest.raises(ValueError):
-        I.uniform_variance(-1.0)
+        lstm_init.uniform_variance(-1.0)
 
 
 def test_gate_slice_follows_pytorch_order():
-    assert I.gate_slice("i", 5) == slice(0, 5)
-    assert I.gate_slice("f", 5) == slice(5, 10)
-    assert I.gate_slice("g", 5) == slice(10, 15)
-    assert I.gate_slice("o", 5) == slice(15, 20)
+    assert lstm_init.gate_slice("i", 5) == slice(0, 5)
+    assert lstm_init.gate_slice("f", 5) == slice(5, 10)
+    assert lstm_init.gate_slice("g", 5) == slice(10, 15)
+    assert lstm_init.gate_slice("o", 5) == slice(15, 20)
     with pytest.raises(ValueError, match="gate must be one of"):
-        I.gate_slice("c", 5)
+        lstm_init.gate_slice("c", 5)
 
 
 # --- PyTorch's own initialisation, as the chapter describes it ------------------------------
@@ -109,16 +110,16 @@ def test_fresh_modules_follow_the_documented_uniform(kind):
     a = 1 / math.sqrt(64)
     for name, p in module.named_parameters():
         assert p.abs().max().item() <= a, name
-    values = I.all_weights(module).double()
+    values = lstm_init.flat_weights(module).double()
     assert values.abs().max().item() > 0.999 * a  # the bound is reached, not a smaller one
     n = values.numel()
     assert abs(values.mean().item()) < 4 * math.sqrt(a * a / 3 / n)
     assert values.var().item() == pytest.approx(a * a / 3, rel=0.03)
-    stat, p = I.uniform_ks_test(values, a)
+    stat, p = lstm_init.uniform_ks_test(values, a)
     assert p > 0.001, (stat, p)
     # the test has power: a different bound is rejected
-    assert I.uniform_ks_test(values, 1 / math.sqrt(4 * 64))[1] < 1e-6
-    assert I.uniform_ks_test(values, 1 / math.sqrt(30))[1] < 1e-6
+    assert lstm_init.uniform_ks_test(values, 1 / math.sqrt(4 * 64))[1] < 1e-6
+    assert lstm_init.uniform_ks_test(values, 1 / math.sqrt(30))[1] < 1e-6
 
 
 @pytest.mark.parametrize("kind", LAYER_KINDS)
@@ -128,24 +129,24 @@ def test_projection_weights_use_hidden_size_not_proj_size(kind):
     a = 1 / math.sqrt(64)
     assert w_hr.abs().max().item() <= a
     assert w_hr.abs().max().item() > 0.95 * a  # the bound is reached: it is 1/sqrt(64)
-    assert I.uniform_ks_test(w_hr, a)[1] > 0.001
-    assert I.uniform_ks_test(w_hr, 1 / math.sqrt(16))[1] < 1e-6
+    assert lstm_init.uniform_ks_test(w_hr, a)[1] > 0.001
+    assert lstm_init.uniform_ks_test(w_hr, 1 / math.sqrt(16))[1] < 1e-6
 
 
 def test_uniform_ks_test_is_scipys_kstest():
     g = torch.Generator().manual_seed(3)
     x = torch.empty(500).uniform_(-0.2, 0.2, generator=g)
-    stat, p = I.uniform_ks_test(x, 0.2)
+    stat, p = lstm_init.uniform_ks_test(x, 0.2)
     ref = stats.kstest(x.double().numpy(), "uniform", args=(-0.2, 0.4))
     assert stat == pytest.approx(ref.statistic) and p == pytest.approx(ref.pvalue)
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError):
-            I.uniform_ks_test(x, bad)
+            lstm_init.uniform_ks_test(x, bad)
 
 
 def test_weight_stats_rows():
     module = build("nn.LSTM", dict(input_size=7, hidden_size=16, proj_size=4), seed=2)
-    rows = I.weight_stats(module)
+    rows = lstm_init.weight_stats(module)
     names = [n for n, _ in module.named_parameters()]
     assert [r.name for r in rows] == [*names, "all"]
     for r, p in zip(rows, module.parameters(), strict=False):
@@ -155,7 +156,7 @@ def test_weight_stats_rows():
         assert r.min == pytest.approx(p.min().item()) and r.max == pytest.approx(p.max().item())
         assert r.var == pytest.approx(p.double().var(unbiased=False).item())
     assert rows[-1].numel == sum(p.numel() for p in module.parameters())
-    assert len(I.weight_stats(module, pooled=False)) == len(names)
+    assert len(lstm_init.weight_stats(module, pooled=False)) == len(names)
 
 
 # --- recognising an LSTM ------------------------------------------------------------------
@@ -166,7 +167,7 @@ def test_weight_stats_rows():
 def test_layout_reads_the_module(config):
     kind, kwargs = config
     module = build(kind, kwargs)
-    layout = I.lstm_layout(module)
+    layout = lstm_init.lstm_layout(module)
     assert layout.hidden_size == kwargs["hidden_size"]
     assert layout.input_size == kwargs["input_size"]
     assert layout.bias == kwargs["bias"]
@@ -187,20 +188,20 @@ def test_layout_reads_the_module(config):
 )
 def test_non_lstms_are_rejected(module):
     with pytest.raises(TypeError, match="expected an LSTM-like module"):
-        I.lstm_layout(module)
+        lstm_init.lstm_layout(module)
     with pytest.raises(TypeError, match="expected an LSTM-like module"):
-        I.init_lstm_(module)
-    assert not I.is_lstm(module)
+        lstm_init.init_lstm_(module)
+    assert not lstm_init.is_lstm(module)
 
 
 def test_gru_is_named_as_such():
     with pytest.raises(TypeError, match="4 gate blocks"):
-        I.lstm_layout(nn.GRU(3, 20))
+        lstm_init.lstm_layout(nn.GRU(3, 20))
 
 
 def test_zero_hidden_size_cell_is_rejected():
-    with pytest.raises(ValueError, match="hidden_size must be a positive int"):
-        I.init_lstm_(nn.LSTMCell(3, 0))
+    with pytest.raises(ValueError, match="hidden_size must be greater than zero"):
+        lstm_init.init_lstm_(nn.LSTMCell(3, 0))
 
 
 # --- the schemes --------------------------------------------------------------------------
@@ -208,26 +209,26 @@ def test_zero_hidden_size_cell_is_rejected():
 
 def test_unknown_scheme_lists_the_valid_ones():
     with pytest.raises(ValueError) as err:
-        I.init_lstm_(nn.LSTM(2, 3), "kaiming")
-    for name in I.SCHEMES:
+        lstm_init.init_lstm_(nn.LSTM(2, 3), "kaiming")
+    for name in lstm_init.SCHEMES:
         assert name in str(err.value)
     with pytest.raises(ValueError, match="unknown scheme"):
-        I.init_lstm_(nn.LSTM(2, 3), None)
+        lstm_init.init_lstm_(nn.LSTM(2, 3), None)
 
 
 def test_factor_rules():
     m = nn.LSTM(2, 3)
     with pytest.raises(ValueError, match="needs a factor"):
-        I.init_lstm_(m, "scaled")
+        lstm_init.init_lstm_(m, "scaled")
     with pytest.raises(ValueError, match="only applies"):
-        I.init_lstm_(m, "pytorch", factor=2.0)
+        lstm_init.init_lstm_(m, "pytorch", factor=2.0)
     for bad in (0.0, -1.0, float("inf"), float("nan")):
         with pytest.raises(ValueError, match="factor"):
-            I.init_lstm_(m, "scaled", factor=bad)
+            lstm_init.init_lstm_(m, "scaled", factor=bad)
     with pytest.raises(TypeError, match="factor"):
-        I.init_lstm_(m, "scaled", factor="2")
+        lstm_init.init_lstm_(m, "scaled", factor="2")
     with pytest.raises(TypeError, match="generator"):
-        I.init_lstm_(m, generator=0)
+        lstm_init.init_lstm_(m, generator=0)
 
 
 @SETTINGS
@@ -239,7 +240,7 @@ def test_pytorch_scheme_is_reset_parameters_bit_for_bit(config, seed):
     module.reset_parameters()
     expected = snapshot(module)
     torch.manual_seed(seed)
-    assert I.init_lstm_(module, "pytorch") is module
+    assert lstm_init.init_lstm_(module, "pytorch") is module
     for n, p in module.named_parameters():
         assert torch.equal(p, expected[n]), n
 
@@ -250,12 +251,12 @@ def test_scaled_bound(config, factor):
     kind, kwargs = config
     module = build(kind, kwargs)
     g = torch.Generator().manual_seed(0)
-    I.init_lstm_(module, "scaled", factor=factor, generator=g)
+    lstm_init.init_lstm_(module, "scaled", factor=factor, generator=g)
     a = factor / math.sqrt(kwargs["hidden_size"])
     for n, p in module.named_parameters():
         assert p.abs().max().item() <= a * (1 + 1e-6), n
     reference = build(kind, kwargs)
-    I.scaled_init_(reference, 1.0, generator=torch.Generator().manual_seed(0))
+    lstm_init.scaled_init_(reference, 1.0, generator=torch.Generator().manual_seed(0))
     for (n, p), (_, q) in zip(module.named_parameters(), reference.named_parameters(),
                               strict=True):
         torch.testing.assert_close(p, q * factor, msg=n)  # same draws, scaled
@@ -263,20 +264,20 @@ def test_scaled_bound(config, factor):
 
 def test_scaled_distribution():
     module = nn.LSTM(16, 32, num_layers=2)
-    I.init_lstm_(module, "scaled", factor=3.0, generator=torch.Generator().manual_seed(5))
+    lstm_init.init_lstm_(module, "scaled", factor=3.0, generator=torch.Generator().manual_seed(5))
     a = 3.0 / math.sqrt(32)
-    values = I.all_weights(module).double()
+    values = lstm_init.flat_weights(module).double()
     assert values.var().item() == pytest.approx(a * a / 3, rel=0.03)
-    assert I.uniform_ks_test(values, a)[1] > 0.001
+    assert lstm_init.uniform_ks_test(values, a)[1] > 0.001
 
 
 def test_generator_makes_it_reproducible_and_leaves_global_state():
     for scheme in ("pytorch", "xavier", "orthogonal", "forget_bias"):
         a, b = nn.LSTM(4, 6, num_layers=2), nn.LSTM(4, 6, num_layers=2)
         state = torch.random.get_rng_state()
-        I.init_lstm_(a, scheme, generator=torch.Generator().manual_seed(7))
+        lstm_init.init_lstm_(a, scheme, generator=torch.Generator().manual_seed(7))
         assert torch.equal(state, torch.random.get_rng_state()), scheme
-        I.init_lstm_(b, scheme, generator=torch.Generator().manual_seed(7))
+        lstm_init.init_lstm_(b, scheme, generator=torch.Generator().manual_seed(7))
         for (n, p), (_, q) in zip(a.named_parameters(), b.named_parameters(), strict=True):
             assert torch.equal(p, q), (scheme, n)
 
@@ -286,7 +287,7 @@ def test_generator_makes_it_reproducible_and_leaves_global_state():
 def test_xavier_per_gate_block(config):
     kind, kwargs = config
     module = build(kind, kwargs)
-    I.init_lstm_(module, "xavier", generator=torch.Generator().manual_seed(1))
+    lstm_init.init_lstm_(module, "xavier", generator=torch.Generator().manual_seed(1))
     H = kwargs["hidden_size"]
     for n, p in module.named_parameters():
         if n.startswith("bias"):
@@ -301,12 +302,12 @@ def test_xavier_per_gate_block(config):
 
 def test_xavier_distribution_per_block():
     module = nn.LSTM(24, 48)
-    I.init_lstm_(module, "xavier", generator=torch.Generator().manual_seed(2))
+    lstm_init.init_lstm_(module, "xavier", generator=torch.Generator().manual_seed(2))
     for name, fan_in in (("weight_ih_l0", 24), ("weight_hh_l0", 48)):
         b = math.sqrt(6 / (fan_in + 48))
         w = getattr(module, name).detach()
         normalised = w / b  # U(-1, 1) if each block uses its own fans
-        assert I.uniform_ks_test(normalised, 1.0)[1] > 0.001
+        assert lstm_init.uniform_ks_test(normalised, 1.0)[1] > 0.001
         # the stacked matrix's fans (4H rows) would give a smaller bound: rejected
         assert w.abs().max() > math.sqrt(6 / (fan_in + 4 * 48))
 
@@ -316,7 +317,7 @@ def test_xavier_distribution_per_block():
 def test_orthogonal_per_gate_block(config):
     kind, kwargs = config
     module = build(kind, kwargs)
-    I.init_lstm_(module, "orthogonal", generator=torch.Generator().manual_seed(3))
+    lstm_init.init_lstm_(module, "orthogonal", generator=torch.Generator().manual_seed(3))
     H = kwargs["hidden_size"]
     for n, p in module.named_parameters():
         w = p.detach().double()
@@ -336,7 +337,7 @@ def test_orthogonal_per_gate_block(config):
 
 def test_orthogonal_is_per_block_not_whole_matrix():
     module = nn.LSTM(8, 8)
-    I.init_lstm_(module, "orthogonal", generator=torch.Generator().manual_seed(0))
+    lstm_init.init_lstm_(module, "orthogonal", generator=torch.Generator().manual_seed(0))
     w = module.weight_hh_l0.detach().double()  # (32, 8)
     # whole-matrix orthogonal_ would give w.T @ w = I; per block gives 4 I
     torch.testing.assert_close(w.T @ w, 4 * torch.eye(8, dtype=torch.float64), atol=1e-5,
@@ -351,10 +352,10 @@ def test_forget_bias_touches_exactly_rows_h_to_2h(config, seed):
     reference = build(kind, kwargs)
     if not kwargs["bias"]:
         with pytest.raises(ValueError, match="no biases"):
-            I.init_lstm_(module, "forget_bias")
+            lstm_init.init_lstm_(module, "forget_bias")
         return
-    I.init_lstm_(module, "forget_bias", generator=torch.Generator().manual_seed(seed))
-    I.init_lstm_(reference, "pytorch", generator=torch.Generator().manual_seed(seed))
+    lstm_init.init_lstm_(module, "forget_bias", generator=torch.Generator().manual_seed(seed))
+    lstm_init.init_lstm_(reference, "pytorch", generator=torch.Generator().manual_seed(seed))
     H = kwargs["hidden_size"]
     f = slice(H, 2 * H)
     for (n, p), (_, q) in zip(module.named_parameters(), reference.named_parameters(),
@@ -379,8 +380,8 @@ def test_set_forget_bias_splits_and_sums(kind, split):
         kwargs.update(num_layers=2, bidirectional=True)
     module = build(kind, kwargs, seed=4)
     before = snapshot(module)
-    I.set_forget_bias_(module, 2.5, split=split)
-    layout = I.lstm_layout(module)
+    lstm_init.set_forget_bias_(module, 2.5, split=split)
+    layout = lstm_init.lstm_layout(module)
     for sfx in layout.suffixes():
         b_ih, b_hh = getattr(module, "bias_ih" + sfx), getattr(module, "bias_hh" + sfx)
         torch.testing.assert_close(b_ih[5:10] + b_hh[5:10], torch.full((5,), 2.5))
@@ -389,14 +390,14 @@ def test_set_forget_bias_splits_and_sums(kind, split):
         for name, p in (("bias_ih" + sfx, b_ih), ("bias_hh" + sfx, b_hh)):
             assert torch.equal(p[:5], before[name][:5]) and torch.equal(p[10:], before[name][10:])
     with pytest.raises(ValueError, match="split"):
-        I.set_forget_bias_(module, 1.0, split="both")
+        lstm_init.set_forget_bias_(module, 1.0, split="both")
 
 
 # --- statistics of the forward pass ----------------------------------------------------------
 
 
 def _module_output(module, x):
-    layout = I.lstm_layout(module)
+    layout = lstm_init.lstm_layout(module)
     if layout.is_cell:
         hx = None
         hs = []
@@ -412,13 +413,13 @@ def _module_output(module, x):
 def test_gate_trace_reproduces_the_module_output(config, seq_len, batch):
     kind, kwargs = config
     module = build(kind, kwargs).double()
-    layout = I.lstm_layout(module)
+    layout = lstm_init.lstm_layout(module)
     x = torch.randn(seq_len, batch, kwargs["input_size"], dtype=torch.float64)
     module_in = x.transpose(0, 1) if layout.batch_first and not layout.is_cell else x
     expected = _module_output(module, module_in)
     if layout.batch_first and not layout.is_cell:
         expected = expected.transpose(0, 1)
-    traces = I.gate_trace(module, module_in)
+    traces = lstm_init.gate_trace(module, module_in)
     D = 1 if layout.is_cell else layout.num_directions
     assert len(traces) == (1 if layout.is_cell else layout.num_layers) * D
     top = torch.cat([t.h for t in traces[-D:]], dim=-1)
@@ -426,20 +427,21 @@ def test_gate_trace_reproduces_the_module_output(config, seq_len, batch):
     for t in traces:
         assert t.z.shape == (seq_len, batch, 4 * kwargs["hidden_size"])
         acts = t.activations()
-        assert all(acts[k].shape == (seq_len, batch, kwargs["hidden_size"]) for k in I.GATES)
+        shape = (seq_len, batch, kwargs["hidden_size"])
+        assert all(acts[k].shape == shape for k in lstm_init.GATES)
 
 
 def test_gate_trace_unbatched_and_bad_input():
     module = nn.LSTM(3, 4)
     x = torch.randn(5, 3)
-    traces = I.gate_trace(module, x)
+    traces = lstm_init.gate_trace(module, x)
     torch.testing.assert_close(traces[0].h[:, 0], module(x)[0])
     with pytest.raises(ValueError, match="input.size\\(-1\\) must equal input_size"):
-        I.gate_trace(module, torch.randn(5, 2, 4))
+        lstm_init.gate_trace(module, torch.randn(5, 2, 4))
     with pytest.raises(ValueError, match="sequence"):
-        I.gate_trace(module, torch.randn(3))
+        lstm_init.gate_trace(module, torch.randn(3))
     with pytest.raises(TypeError, match="torch.Tensor"):
-        I.gate_trace(module, [[1.0, 2.0, 3.0]])
+        lstm_init.gate_trace(module, [[1.0, 2.0, 3.0]])
 
 
 def test_saturation_counts_what_it_says():
@@ -450,19 +452,19 @@ def test_saturation_counts_what_it_says():
         # constant pre-activations: i = sigmoid(10) (saturated), f = sigmoid(0) (not),
         # g = tanh(-3) (saturated), o = sigmoid(-1) (not)
         module.bias_ih_l0.copy_(torch.tensor([10.0, 10.0, 0.0, 0.0, -3.0, -3.0, -1.0, -1.0]))
-    s = I.saturation(module, torch.randn(7, 2, 1))
+    s = lstm_init.saturation(module, torch.randn(7, 2, 1))
     assert s == {"i": 1.0, "f": 0.0, "g": 1.0, "o": 0.0, "all": 0.5}
-    per_step = I.saturation(module, torch.randn(7, 2, 1), per_step=True)
+    per_step = lstm_init.saturation(module, torch.randn(7, 2, 1), per_step=True)
     assert per_step["all"].shape == (7,)
     with pytest.raises(ValueError, match="tol"):
-        I.saturation(module, torch.randn(7, 2, 1), tol=0.6)
+        lstm_init.saturation(module, torch.randn(7, 2, 1), tol=0.6)
     # tol decides: sigmoid(-1) = 0.27 is within 0.3 of 0
-    assert I.saturation(module, torch.randn(3, 1, 1), tol=0.3)["o"] == 1.0
+    assert lstm_init.saturation(module, torch.randn(3, 1, 1), tol=0.3)["o"] == 1.0
 
 
 def test_saturation_grows_with_the_scale():
-    x = I.probe_input(16, 30, 8)
-    sweep = I.saturation_sweep([0.1, 1.0, 4.0, 16.0], input_size=16, hidden_size=32,
+    x = lstm_init.probe_input(16, 30, 8)
+    sweep = lstm_init.saturation_sweep([0.1, 1.0, 4.0, 16.0], input_size=16, hidden_size=32,
                                seq_len=30, batch_size=8)
     assert sweep["all"][0] == 0.0
     assert sweep["all"] == sorted(sweep["all"])
@@ -470,8 +472,8 @@ def test_saturation_grows_with_the_scale():
     for kind in sorted(FACTORIES):
         kwargs = dict(input_size=16, hidden_size=32)
         m = build(kind, kwargs)
-        I.init_lstm_(m, "scaled", factor=16.0, generator=torch.Generator().manual_seed(0))
-        assert I.saturation(m, x)["all"] > 0.5, kind
+        lstm_init.init_lstm_(m, "scaled", factor=16.0, generator=torch.Generator().manual_seed(0))
+        assert lstm_init.saturation(m, x)["all"] > 0.5, kind
 
 
 def test_preactivation_variance_theory_matches_measurement():
@@ -480,27 +482,28 @@ def test_preactivation_variance_theory_matches_measurement():
         zs = []
         for seed in range(20):
             m = nn.LSTM(input_size, hidden_size)
-            I.init_lstm_(m, "scaled", factor=factor, generator=torch.Generator().manual_seed(seed))
-            zs.append(I.gate_trace(m, x)[0].z[0].flatten())  # first step: h = 0
+            gen = torch.Generator().manual_seed(seed)
+            lstm_init.init_lstm_(m, "scaled", factor=factor, generator=gen)
+            zs.append(lstm_init.gate_trace(m, x)[0].z[0].flatten())  # first step: h = 0
         z = torch.cat(zs).double()
-        theory = I.preactivation_variance(input_size, hidden_size, factor=factor,
+        theory = lstm_init.preactivation_variance(input_size, hidden_size, factor=factor,
                                           input_var=x.double().pow(2).mean().item())
         assert z.var().item() == pytest.approx(theory, rel=0.1), (input_size, hidden_size)
     # the recurrent term: factor 1 gives E[h^2]/3 whatever H is
     for H in (4, 64, 1024):
-        only_h = I.preactivation_variance(1, H, input_var=0.0, hidden_var=1.0, bias=False)
+        only_h = lstm_init.preactivation_variance(1, H, input_var=0.0, hidden_var=1.0, bias=False)
         assert only_h == pytest.approx(1 / 3)
-    assert I.preactivation_variance(4, 8, proj_size=2, input_var=0, hidden_var=1,
+    assert lstm_init.preactivation_variance(4, 8, proj_size=2, input_var=0, hidden_var=1,
                                     bias=False) == pytest.approx(2 / 24)
     with pytest.raises(ValueError):
-        I.preactivation_variance(0, 8)
+        lstm_init.preactivation_variance(0, 8)
 
 
 def test_gradient_norms_match_autograd():
     torch.manual_seed(0)
     module = nn.LSTM(3, 5, num_layers=2)
     x = torch.randn(9, 4, 3)
-    norms = I.gradient_norms_through_time(module, x)
+    norms = lstm_init.gradient_norms_through_time(module, x)
     xr = x.clone().requires_grad_(True)
     module(xr)[0][-1].sum().backward()
     expected = xr.grad.double().norm(dim=-1).mean(dim=1)
@@ -516,16 +519,17 @@ def test_gradient_norms_cell_equals_layer(pair):
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             getattr(layer, name + "_l0").copy_(getattr(cell, name))
     x = torch.randn(12, 2, 3)
-    torch.testing.assert_close(I.gradient_norms_through_time(cell, x),
-                               I.gradient_norms_through_time(layer, x), atol=1e-6, rtol=1e-4)
+    torch.testing.assert_close(lstm_init.gradient_norms_through_time(cell, x),
+                               lstm_init.gradient_norms_through_time(layer, x),
+                               atol=1e-6, rtol=1e-4)
 
 
 def test_gradient_vanishes_faster_with_a_small_scale():
-    x = I.probe_input(8, 40, 4)
-    small = I.make_lstm(8, 16, "scaled", factor=0.25)
-    default = I.make_lstm(8, 16, "pytorch")
-    forget = I.make_lstm(8, 16, "forget_bias")
-    g_small, g_default, g_forget = (I.gradient_norms_through_time(m, x)
+    x = lstm_init.probe_input(8, 40, 4)
+    small = lstm_init.make_lstm(8, 16, "scaled", factor=0.25)
+    default = lstm_init.make_lstm(8, 16, "pytorch")
+    forget = lstm_init.make_lstm(8, 16, "forget_bias")
+    g_small, g_default, g_forget = (lstm_init.gradient_norms_through_time(m, x)
                                     for m in (small, default, forget))
     assert g_small[0] < g_default[0] < g_forget[0]
     assert g_default[0] < 1e-3 * g_default[-1]  # it vanishes going back in time
@@ -535,7 +539,7 @@ def test_gradient_vanishes_faster_with_a_small_scale():
 
 
 def test_first_input_task():
-    x, y = I.first_input_task(5, 7, generator=torch.Generator().manual_seed(0))
+    x, y = lstm_init.first_input_task(5, 7, generator=torch.Generator().manual_seed(0))
     assert x.shape == (7, 5, 2) and y.shape == (5, 1)
     torch.testing.assert_close(y[:, 0], x[0, :, 0])
     assert torch.equal(x[:, :, 1], torch.cat([torch.ones(1, 5), torch.zeros(6, 5)]))
@@ -543,11 +547,11 @@ def test_first_input_task():
 
 
 def test_train_first_input_is_seeded_and_learns_something():
-    a = I.train_first_input("forget_bias", steps=6, seq_len=5, eval_every=3)
-    b = I.train_first_input("forget_bias", steps=6, seq_len=5, eval_every=3)
+    a = lstm_init.train_first_input("forget_bias", steps=6, seq_len=5, eval_every=3)
+    b = lstm_init.train_first_input("forget_bias", steps=6, seq_len=5, eval_every=3)
     assert a == b
     assert len(a.losses) == 3 and a.final_loss == a.losses[-1]
-    c = I.train_first_input("scaled", factor=4.0, steps=6, seq_len=5, eval_every=3)
+    c = lstm_init.train_first_input("scaled", factor=4.0, steps=6, seq_len=5, eval_every=3)
     assert c.scheme == "scaled(4)" and c.losses != a.losses
-    short = I.train_first_input("pytorch", seq_len=3, steps=150, eval_every=150)
+    short = lstm_init.train_first_input("pytorch", seq_len=3, steps=150, eval_every=150)
     assert short.final_loss < 0.5 * short.initial_loss  # a 3-step memory is easy

@@ -99,7 +99,7 @@ INTERACTIONS = {
     "02_lstm_cell.ipynb": Interaction(
         "key", "x_t", "ArrowRight", result="computation", expect="1·1.10"
     ),
-    # nn_lstm.ShapeExplorer: bidirectional False -> True; the PyTorch call is rewritten.
+    # nn_lstm.LSTMShapeExplorer: bidirectional False -> True; the PyTorch call is rewritten.
     "03_nn_lstm.ipynb": Interaction(
         "select", "bidirectional", "True", result="nn.LSTM(", expect="bidirectional=True"
     ),

@@ -335,7 +335,7 @@ ERROR_CASES = {
     "target out of range": (
         lambda ce: ce(X, torch.tensor([1, 5, 0])),
         IndexError,
-        ["target", "5", "0 <= target < C = 5"],
+        ["target", "5", "[0, C) = [0, 5)"],
     ),
     "negative target": (lambda ce: ce(X, torch.tensor([1, -1, 0])), IndexError, ["-1"]),
     "batch size mismatch": (
@@ -476,3 +476,69 @@ def test_gradcheck_and_gradgradcheck(soft):
 
     assert torch.autograd.gradcheck(fn, (x,))
     assert torch.autograd.gradgradcheck(fn, (x,))
+
+
+# What must hold, then expected and got, each said once (no "got 'x' ('x' is not valid ...)").
+SAID_ONCE = {
+    "bad reduction": (
+        lambda: cross_entropy(X, Y, reduction="avg"),
+        "reduction must be one of 'none', 'mean', 'sum': got 'avg'",
+    ),
+    "label smoothing above 1": (
+        lambda: cross_entropy(X, Y, label_smoothing=1.5),
+        "label_smoothing must be between 0.0 and 1.0: got 1.5",
+    ),
+    "negative weight": (
+        lambda: cross_entropy(X, Y, weight=-torch.ones(5, dtype=torch.float64)),
+        "weight must be non-negative (every weight >= 0): got -1.0",
+    ),
+    "integer weight": (
+        lambda: cross_entropy(X, Y, weight=torch.ones(5, dtype=torch.long)),
+        "weight must be a floating-point tensor: got torch.int64",
+    ),
+    "int32 targets": (
+        lambda: cross_entropy(X, Y.int()),
+        "target (class indices) must have dtype torch.int64 (or torch.uint8): got torch.int32",
+    ),
+    "target out of range": (
+        lambda: cross_entropy(X, torch.tensor([1, 5, 0])),
+        "target class indices must be in [0, C) = [0, 5) or equal ignore_index = -100: "
+        "got 5 at position (1,)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SAID_ONCE))
+def test_error_messages_say_it_once(name):
+    call, message = SAID_ONCE[name]
+    with pytest.raises(Exception) as info:
+        call()
+    assert str(info.value) == message
+
+
+def _places():
+    """Where to put the input: on the GPU when there is one; and always on the CPU while the
+    default device is ``meta``, so that any tensor built without ``device=`` lands elsewhere
+    than the input (the same mistake that fails on a GPU)."""
+    places = [pytest.param("cpu", "meta", id="cpu-input-meta-default")]
+    if torch.cuda.is_available():
+        places.append(pytest.param("cuda", None, id="cuda"))
+    return places
+
+
+@pytest.mark.parametrize("device, default_device", _places())
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+def test_class_index_targets_without_weight_stay_on_the_input_device(
+    device, default_device, label_smoothing
+):
+    gen = torch.Generator().manual_seed(11)
+    x = torch.randn(4, 3, generator=gen, dtype=torch.float64).to(device)
+    y = torch.tensor([0, 2, 1, -100], device=device)
+    expected = F.cross_entropy(x, y, label_smoothing=label_smoothing)
+    if default_device is None:
+        ours = cross_entropy(x, y, label_smoothing=label_smoothing)
+    else:
+        with torch.device(default_device):
+            ours = cross_entropy(x, y, label_smoothing=label_smoothing)
+    assert ours.device == x.device
+    torch.testing.assert_close(ours, expected, **TIGHT)

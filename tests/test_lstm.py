@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lstm_helpers._lstm_bptt import LSTMLayerFunction, lstm_layer_bptt
+from lstm_helpers._lstm_bptt import _BLOCK_ROWS, LSTMLayerFunction, lstm_layer_bptt
 from lstm_helpers.lstm import LSTM, LSTMCell, lstm_cell, lstm_layer, lstm_layer_packed
 
 torch.set_num_threads(1)
@@ -127,10 +127,11 @@ def test_float32_matches_torch(use_bptt):
 
 
 def test_long_sequence_matches_torch_in_several_backward_blocks():
-    # More than one block of the hand-written backward (blocks of 4096 // N steps).
+    # More than one block of the hand-written backward (blocks of _BLOCK_ROWS // N steps).
     torch.manual_seed(3)
     ref, ours = _pair(2, 4, num_layers=2, proj_size=2)
     x = torch.randn(1100, 4, 2, dtype=F64, requires_grad=True)
+    assert x.size(0) > 2 * (_BLOCK_ROWS // x.size(1))  # at least three blocks
     r = [m(x) for m in (ref, ours)]
     _assert_close(r[1][0], r[0][0], "output")
     g = [_grads([o, h, c], [x, *m.parameters()], 2)
@@ -461,14 +462,14 @@ def test_bptt_function_matches_autograd_layer_directly():
 
 # torch_too: PyTorch's own constructor raises the same exception type there.
 @pytest.mark.parametrize("kwargs, error, match, torch_too", [
-    ({"input_size": 3.0}, TypeError, "input_size should be of type int, got: float", True),
-    ({"hidden_size": "4"}, TypeError, "hidden_size should be of type int, got: str", True),
-    ({"num_layers": 1.5}, TypeError, "num_layers should be of type int, got: float", True),
-    ({"proj_size": 1.0}, TypeError, "proj_size should be of type int, got: float", True),
+    ({"input_size": 3.0}, TypeError, "input_size must be an int, got float", True),
+    ({"hidden_size": "4"}, TypeError, "hidden_size must be an int, got str", True),
+    ({"num_layers": 1.5}, TypeError, "num_layers must be an int, got float", True),
+    ({"proj_size": 1.0}, TypeError, "proj_size must be an int, got float", True),
     ({"input_size": 0}, ValueError, "input_size must be greater than zero, got 0", True),
     ({"hidden_size": -2}, ValueError, "hidden_size must be greater than zero, got -2", True),
     ({"num_layers": 0}, ValueError, "num_layers must be greater than zero, got 0", True),
-    ({"proj_size": -1}, ValueError, "proj_size must be zero or greater, got -1", True),
+    ({"proj_size": -1}, ValueError, "proj_size must be a size >= 0, got -1", True),
     ({"proj_size": 4}, ValueError, "proj_size has to be smaller than hidden_size.*got proj_size=4",
      True),
     ({"proj_size": 5}, ValueError, "proj_size has to be smaller than hidden_size", True),
@@ -476,10 +477,10 @@ def test_bptt_function_matches_autograd_layer_directly():
     ({"dropout": -0.1}, ValueError, r"dropout should be a number in range \[0, 1\]", True),
     ({"dropout": True}, ValueError, r"dropout should be a number in range \[0, 1\]", True),
     ({"dropout": "0.5"}, ValueError, r"dropout should be a number in range \[0, 1\]", True),
-    ({"bias": 1}, TypeError, "bias should be of type bool, got: int", True),
-    ({"batch_first": None}, TypeError, "batch_first should be of type bool, got: NoneType",
+    ({"bias": 1}, TypeError, "bias must be a bool, got int", True),
+    ({"batch_first": None}, TypeError, "batch_first must be a bool, got NoneType",
      True),
-    ({"bidirectional": 0}, TypeError, "bidirectional should be of type bool, got: int", False),
+    ({"bidirectional": 0}, TypeError, "bidirectional must be a bool, got int", False),
 ])
 def test_constructor_errors(kwargs, error, match, torch_too):
     args = {"input_size": 3, "hidden_size": 4, **kwargs}
@@ -492,9 +493,9 @@ def test_constructor_errors(kwargs, error, match, torch_too):
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"input_size": 2.5}, TypeError, "input_size should be of type int, got: float"),
+    ({"input_size": 2.5}, TypeError, "input_size must be an int, got float"),
     ({"hidden_size": 0}, ValueError, "hidden_size must be greater than zero, got 0"),
-    ({"bias": "yes"}, TypeError, "bias should be of type bool, got: str"),
+    ({"bias": "yes"}, TypeError, "bias must be a bool, got str"),
 ])
 def test_cell_constructor_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -531,14 +532,15 @@ def _forward_error_cases():
         (m, (torch.randn(5, 10), (torch.zeros(2, 1, 4), torch.zeros(2, 1, 4))), RuntimeError,
          r"unbatched 2-D input, h_0 and c_0 should also be 2-D.*got \(3-D, 3-D\)"),
         (m, (torch.randn(5, 2, 10), (torch.zeros(2, 2, 4, dtype=F64), torch.zeros(2, 2, 4))),
-         RuntimeError, r"h_0 has dtype torch.float64.*expected torch.float32"),
+         RuntimeError, r"^LSTM: h_0 must have the same dtype as input: expected torch.float32, "
+         r"got torch.float64$"),
         (m, (torch.randn(5, 2, 10), torch.zeros(2, 2, 4)), TypeError,
          r"hx must be a pair of tensors \(h_0, c_0\)"),
         (m, (torch.randn(5, 2, 10, device="meta"),), RuntimeError,
-         "input is on device meta but the parameters are on cpu"),
+         "^LSTM: input must be on the same device as the parameters: expected cpu, got meta$"),
         (m, (torch.randn(5, 2, 10), (torch.zeros(2, 2, 4, device="meta"),
                                      torch.zeros(2, 2, 4))),
-         RuntimeError, "h_0 is on device meta.*expected cpu"),
+         RuntimeError, "^LSTM: h_0 must be on the same device as input: expected cpu, got meta$"),
         (m, ([[1.0] * 10],), TypeError, "input must be a Tensor or a PackedSequence, got list"),
     ]
 
@@ -563,15 +565,21 @@ def test_forward_errors(case):
     ((torch.randn(2, 3),), RuntimeError,
      r"input.size\(-1\) must equal input_size: expected 4, got 3"),
     ((torch.randn(2, 4), (torch.zeros(3, 5), torch.zeros(2, 5))), RuntimeError,
-     r"hx\[0\] \(h\) must have shape \(2, 5\).*got \(3, 5\)"),
+     r"hx\[0\] \(h\) must have shape .*expected \(2, 5\), got \(3, 5\)"),
     ((torch.randn(2, 4), (torch.zeros(2, 5), torch.zeros(2, 4))), RuntimeError,
-     r"hx\[1\] \(c\) must have shape \(2, 5\).*got \(2, 4\)"),
+     r"hx\[1\] \(c\) must have shape .*expected \(2, 5\), got \(2, 4\)"),
     ((torch.randn(4), (torch.zeros(2, 5), torch.zeros(2, 5))), RuntimeError,
-     r"hx\[0\] \(h\) must have shape \(5,\).*got \(2, 5\)"),
+     r"hx\[0\] \(h\) must have shape .*expected \(5,\), got \(2, 5\)"),
     ((torch.randn(2, 4, dtype=F64),), RuntimeError,
-     r"input dtype \(torch.float64\) does not match weight dtype \(torch.float32\)"),
+     r"^lstm_cell: input must have the same dtype as weight_ih: expected torch.float32, "
+     r"got torch.float64$"),
     ((torch.randn(2, 4), (torch.zeros(2, 5, dtype=F64), torch.zeros(2, 5))), RuntimeError,
-     r"hx\[0\] has dtype torch.float64.*expected torch.float32"),
+     r"^lstm_cell: hx\[0\] must have the same dtype as input: expected torch.float32, "
+     r"got torch.float64$"),
+    ((torch.randn(2, 4, device="meta"),), RuntimeError,
+     r"^lstm_cell: input must be on the same device as weight_ih: expected cpu, got meta$"),
+    ((torch.randn(2, 4), (torch.zeros(2, 5, device="meta"), torch.zeros(2, 5))), RuntimeError,
+     r"^lstm_cell: hx\[0\] must be on the same device as input: expected cpu, got meta$"),
 ])
 def test_cell_forward_errors(args, error, match):
     with pytest.raises(error, match=match):
@@ -585,7 +593,7 @@ def test_lstm_cell_function_errors():
     hx = (torch.zeros(4, 2), torch.zeros(4, 2))
     with pytest.raises(RuntimeError, match=r"expected 3, got 4"):
         lstm_cell(torch.randn(4, 4), hx, w_ih, w_hh)
-    with pytest.raises(RuntimeError, match=r"input dtype \(torch.float64\)"):
+    with pytest.raises(RuntimeError, match=r"input must have the same dtype as weight_ih"):
         lstm_cell(torch.randn(4, 3, dtype=F64), hx, w_ih, w_hh)
     with pytest.raises(TypeError, match="pair of tensors"):
         lstm_cell(torch.randn(4, 3), None, w_ih, w_hh)
@@ -620,9 +628,11 @@ def test_cuda_matches_cpu(use_bptt):
     cell = LSTMCell(3, 4, device="cuda")
     h1, c1 = cell(torch.randn(5, 3, device="cuda"))
     assert h1.is_cuda and h1.shape == (5, 4)
-    with pytest.raises(RuntimeError, match="input is on device cpu but the parameters are on"):
+    with pytest.raises(RuntimeError, match="input must be on the same device as the parameters: "
+                       "expected cuda:0, got cpu"):
         gpu(x.detach())
-    with pytest.raises(RuntimeError, match="h_0 is on device cpu"):
+    with pytest.raises(RuntimeError, match="h_0 must be on the same device as input: "
+                       "expected cuda:0, got cpu"):
         gpu(xg, (torch.zeros(4, 4, 2, dtype=F64), torch.zeros(4, 4, 6, dtype=F64)))
 
 
@@ -639,3 +649,45 @@ def test_lstm_cell_accepts_one_bias_like_torch(which):
     theirs = torch.lstm_cell(x, (h, c), w_ih, w_hh, *biases)
     for a, t in zip(ours, theirs, strict=True):
         torch.testing.assert_close(a, t, rtol=1e-12, atol=1e-12)
+
+
+# Bias combinations: torch.lstm_cell accepts each bias alone (or neither). torch's layer-level
+# kernel (torch._VF.lstm) takes both or neither (a has_biases flag), so it cannot say what a
+# layer with one bias should do; ours are loops of that cell and accept what the cell accepts.
+@pytest.mark.parametrize("which", ["both", "ih", "hh", "none"])
+@given(L=st.integers(1, 4), N=st.integers(1, 3), h_in=st.integers(1, 3), H=st.integers(1, 3),
+       seed=st.integers(0, 2**16))
+@settings(max_examples=10, deadline=None)
+def test_layers_accept_the_bias_combinations_of_torch_lstm_cell(which, L, N, h_in, H, seed):
+    g = torch.Generator().manual_seed(seed)
+
+    def rand(*shape):
+        return torch.randn(*shape, generator=g, dtype=F64).requires_grad_()
+
+    x, h0, c0 = rand(L, N, h_in), rand(N, H), rand(N, H)
+    w_ih, w_hh = rand(4 * H, h_in), rand(4 * H, H)
+    b_ih = rand(4 * H) if which in ("both", "ih") else None
+    b_hh = rand(4 * H) if which in ("both", "hh") else None
+    leaves = [t for t in (x, h0, c0, w_ih, w_hh, b_ih, b_hh) if t is not None]
+
+    h, c, outs = h0, c0, []  # the reference: torch's own cell, step by step
+    for x_t in x.unbind(0):
+        h, c = torch.lstm_cell(x_t, (h, c), w_ih, w_hh, b_ih, b_hh)
+        outs.append(h)
+    expected = (torch.stack(outs), h, c)
+    sizes = torch.full((L,), N)
+    runs = {
+        "lstm_layer": lambda: lstm_layer(x, (h0, c0), w_ih, w_hh, b_ih, b_hh),
+        "lstm_layer_bptt": lambda: lstm_layer_bptt(x, (h0, c0), w_ih, w_hh, b_ih, b_hh),
+        "lstm_layer_packed": lambda: (lambda o, hc: (o.view(L, N, H), hc))(
+            *lstm_layer_packed(x.reshape(L * N, h_in), sizes, (h0, c0), w_ih, w_hh, b_ih, b_hh)
+        ),
+    }
+    want = _grads(expected, leaves, seed)
+    for name, run in runs.items():
+        out, (h_n, c_n) = run()
+        for a, b in zip((out, h_n, c_n), expected, strict=True):
+            _assert_close(a, b, f"{name} with bias {which}: value")
+        got = _grads((out, h_n, c_n), leaves, seed)
+        for a, b in zip(got, want, strict=True):
+            _assert_close(a, b, f"{name} with bias {which}: gradient")

@@ -9,28 +9,13 @@ The checks must report exactly what ``tests/fixtures/broken_site/`` plants.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import browser_checks as bc
 import pytest
 
-SITE = bc.site_root()
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "broken_site"
-
-
-@pytest.fixture(scope="module")
-def site() -> Path:
-    """The built book; built here (as ``make book`` does) only if it is missing."""
-    if not (SITE / "index.html").is_file():
-        if os.environ.get(bc.HTML_ENV):
-            pytest.fail(f"{bc.HTML_ENV}={SITE} has no index.html: build the book there first")
-        try:
-            bc.build_book(bc.source_root(SITE))
-        except RuntimeError as error:
-            pytest.fail(f"the book does not build:\n{error}", pytrace=False)
-    return SITE
 
 
 @pytest.mark.browser

@@ -1,6 +1,7 @@
 """The student edition: runs top to bottom, says "not yet", and leaks no solution."""
 
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -65,6 +66,30 @@ def test_edition_has_every_chapter_without_solutions_or_outputs(edition):
             assert "solution" not in cell.metadata.get("tags", [])
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None
+
+
+def _requirement_names(path: Path) -> dict[str, str]:
+    """``{package name (lower case): the whole line}`` of a requirements file, following -r."""
+    names = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("-r "):
+            names.update(_requirement_names(path.parent / line[3:].strip()))
+        elif line:
+            names[re.split(r"[=<>!~\[ ]", line)[0].lower().replace("_", "-")] = line
+    return names
+
+
+def test_edition_requires_only_what_the_notebooks_need(edition):
+    """Students install the book's requirements, not the tools that build and test it."""
+    shipped = _requirement_names(edition / "requirements.txt")
+    assert shipped == _requirement_names(ROOT / "requirements-book.txt")
+    for tool in ("pytest", "playwright", "ruff", "jupyter-book", "nbval", "hypothesis"):
+        assert tool not in shipped, f"the student edition would install {tool}"
+    assert shipped["torch"] == "torch==2.13.0"
+    # ... and the full set-up installs all of it, plus the tools
+    full = _requirement_names(ROOT / "requirements.txt")
+    assert set(shipped) < set(full) and {"pytest", "pyyaml", "jupyter-book"} <= set(full)
 
 
 def edition_files(edition: Path) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from lstm_helpers.widgets.lstm_cell import (
     GateExplorer,
     one_unit_step,
 )
-from lstm_helpers.widgets.nn_lstm import GRID, ShapeExplorer, lstm_shapes, shape_grid_html
+from lstm_helpers.widgets.nn_lstm import GRID, LSTMShapeExplorer, lstm_shapes, shape_grid_html
 
 # ---------------------------------------------------------------- the gate explorer
 
@@ -167,7 +167,7 @@ def test_lstm_shapes_reports_pytorchs_refusal():
 
 
 def test_shape_explorer_structure_and_default():
-    w = ShapeExplorer()
+    w = LSTMShapeExplorer()
     assert isinstance(w, widgets.VBox)
     assert not any(isinstance(c, widgets.Output) for c in _walk(w))
     assert "nn.LSTM(10, 20, num_layers=2" in w.code.value
@@ -178,7 +178,7 @@ def test_shape_explorer_structure_and_default():
 @pytest.mark.parametrize("name", ["input_size", "hidden_size", "num_layers", "proj_size",
                                   "seq_len", "batch"])
 def test_shape_explorer_every_slider_over_its_range(name):
-    w = ShapeExplorer()
+    w = LSTMShapeExplorer()
     slider = getattr(w, name)
     values = sorted({slider.min, slider.min + 1, (slider.min + slider.max) // 2, slider.max - 1,
                      slider.max})
@@ -203,7 +203,7 @@ def test_shape_explorer_every_slider_over_its_range(name):
 
 @pytest.mark.parametrize("name", ["bidirectional", "batch_first", "batched"])
 def test_shape_explorer_every_dropdown_option(name):
-    w = ShapeExplorer()
+    w = LSTMShapeExplorer()
     dropdown = getattr(w, name)
     seen = set()
     for option in dropdown.options:
@@ -214,7 +214,7 @@ def test_shape_explorer_every_dropdown_option(name):
 
 
 def test_shape_explorer_unbatched_ignores_the_batch_slider():
-    w = ShapeExplorer()
+    w = LSTMShapeExplorer()
     w.batched.value = False
     before = w.table.value
     w.batch.value = 7

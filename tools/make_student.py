@@ -4,7 +4,8 @@
 
 A cell tagged ``solution`` is removed; every other code cell keeps its source and loses its
 outputs; stored widget state goes too (it records what the solutions produced). The
-package ``lstm_helpers`` is copied next to the notebooks so that they run as they are.
+package ``lstm_helpers`` is copied next to the notebooks so that they run as they are, with
+``requirements-book.txt`` as the edition's ``requirements.txt``.
 """
 
 import shutil
@@ -23,7 +24,8 @@ These notebooks are the chapters of the LSTM book without their solutions. Each 
 ends with a check: run it and it says "Correct!" or "Not yet:" with a hint.
 
 Run them in JupyterLab from this folder (the folder `lstm_helpers/` must stay next to the
-notebooks), in an environment with the packages of `requirements.txt`:
+notebooks), in an environment with the packages of `requirements.txt` (what the notebooks
+need, nothing more):
 
     python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
     .venv/bin/jupyter lab
@@ -54,7 +56,8 @@ def build(out: Path) -> Path:
         out / "lstm_helpers",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
-    shutil.copy(ROOT / "requirements.txt", out / "requirements.txt")
+    # what running the notebooks needs, not the tools that build and test the book
+    shutil.copy(ROOT / "requirements-book.txt", out / "requirements.txt")
     (out / "README.md").write_text(STUDENT_README)
     archive = out.parent / f"{out.name}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:

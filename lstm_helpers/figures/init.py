@@ -7,7 +7,7 @@ import math
 import matplotlib.pyplot as plt
 import torch
 
-from .. import init as I
+from .. import init as lstm_init
 
 SCHEME_LABELS = {
     "pytorch": "PyTorch default",
@@ -53,9 +53,9 @@ def weight_histogram(module, *, bins: int = 40):
     The bars are the parameters (as a density), the red line is the density ``1/(2a)`` of
     ``U(-a, a)`` with ``a = 1/sqrt(hidden_size)``, dashed lines mark ``+-a``.
     """
-    layout = I.lstm_layout(module)
-    a = I.uniform_bound(layout.hidden_size)
-    values = I.all_weights(module)
+    layout = lstm_init.lstm_layout(module)
+    a = lstm_init.uniform_bound(layout.hidden_size)
+    values = lstm_init.flat_weights(module)
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     draw_histogram(ax, values, a, bins=bins)
     ax.set_xlabel("parameter value")
@@ -85,10 +85,10 @@ def bound_vs_hidden_size(hidden_sizes, measured):
 
 
 def saturation_vs_scale(factors, fractions: dict, *, hidden_size=None, input_size=None):
-    """Share of saturated gates (``I.saturation_sweep`` output) against the scale factor."""
+    """Share of saturated gates (``lstm_init.saturation_sweep`` output) against the scale factor."""
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     styles = {"i": "-", "f": "--", "g": "-.", "o": ":"}
-    for gate in I.GATES:
+    for gate in lstm_init.GATES:
         ax.plot(factors, fractions[gate], styles[gate], marker="o", ms=3, label=f"gate {gate}")
     ax.plot(factors, fractions["all"], color="black", lw=2, label="all gates")
     ax.axvline(1.0, color="grey", lw=0.8)
@@ -120,7 +120,7 @@ def gradient_norms_figure(norms: dict):
 
 
 def training_curves(results, *, eval_every: int = 25):
-    """Test loss against training step for ``I.TrainingResult`` objects (mean per label).
+    """Test loss against training step for ``lstm_init.TrainingResult`` objects (mean per label).
 
     ``results`` maps a label to a list of results (one per seed); the line is their mean.
     """
@@ -151,7 +151,7 @@ def scheme_grid(
     of saturated gates in each panel (the static counterpart of the chapter's widget)."""
     hidden_sizes = list(hidden_sizes)
     schemes = list(schemes)
-    x = I.probe_input(input_size, seq_len, batch_size, seed=seed)
+    x = lstm_init.probe_input(input_size, seq_len, batch_size, seed=seed)
     fig, axes = plt.subplots(
         len(hidden_sizes), len(schemes), figsize=(2.3 * len(schemes), 2.0 * len(hidden_sizes)),
         squeeze=False,
@@ -159,12 +159,12 @@ def scheme_grid(
     for r, H in enumerate(hidden_sizes):
         for c, (scheme, factor) in enumerate(schemes):
             ax = axes[r][c]
-            module = I.make_lstm(input_size, H, scheme, factor=factor, seed=seed)
-            weights = I.all_weights(module, include_biases=False)
-            a = I.uniform_bound(H)
+            module = lstm_init.make_lstm(input_size, H, scheme, factor=factor, seed=seed)
+            weights = lstm_init.flat_weights(module, include_biases=False)
+            a = lstm_init.uniform_bound(H)
             draw_histogram(ax, weights, a, bins=30,
                            density_bound=a * factor if scheme == "scaled" else a)
-            sat = I.saturation(module, x)["all"]
+            sat = lstm_init.saturation(module, x)["all"]
             ax.set_title(f"{scheme_label(scheme, factor)}\nH={H}: {100 * sat:.1f}% saturated",
                          fontsize=8)
             ax.tick_params(labelsize=7)

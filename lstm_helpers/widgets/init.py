@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .. import init as I
+from .. import init as lstm_init
 from ..figures.init import draw_histogram, scheme_label
 from ._common import figure_to_html
 
@@ -49,7 +49,7 @@ class InitExplorer(widgets.VBox):
         self.input_size = int(input_size)
         self.tol = float(tol)
         self.seed = int(seed)
-        self.probe = I.probe_input(self.input_size, seq_len, batch_size, seed=seed)
+        self.probe = lstm_init.probe_input(self.input_size, seq_len, batch_size, seed=seed)
         self.hidden_size = widgets.IntSlider(
             value=hidden_size, min=min_hidden, max=max_hidden, step=4,
             description="hidden_size", continuous_update=False,
@@ -72,23 +72,23 @@ class InitExplorer(widgets.VBox):
     def module(self):
         """The ``nn.LSTM`` for the current settings (fresh, initialised with the scheme)."""
         scheme, factor = self.scheme.value
-        return I.make_lstm(self.input_size, self.hidden_size.value, scheme, factor=factor,
+        return lstm_init.make_lstm(self.input_size, self.hidden_size.value, scheme, factor=factor,
                            seed=self.seed)
 
     def results(self) -> dict:
         """Bound, weight statistics and saturation for the current settings."""
         module = self.module()
         H = self.hidden_size.value
-        weights = I.all_weights(module, include_biases=False)
-        acts = [t.activations() for t in I.gate_trace(module, self.probe)]
+        weights = lstm_init.flat_weights(module, include_biases=False)
+        acts = [t.activations() for t in lstm_init.gate_trace(module, self.probe)]
         return {
-            "bound": I.uniform_bound(H),
+            "bound": lstm_init.uniform_bound(H),
             "std": weights.double().std().item(),
             "max_abs": weights.abs().max().item(),
-            "saturation": I.saturation(module, self.probe, tol=self.tol),
+            "saturation": lstm_init.saturation(module, self.probe, tol=self.tol),
             "gate_means": {k: sum(a[k].mean().item() for a in acts) / len(acts)
-                           for k in I.GATES},
-            "parameters": I.all_weights(module),
+                           for k in lstm_init.GATES},
+            "parameters": lstm_init.flat_weights(module),
         }
 
     def _update(self, change=None):

@@ -6,57 +6,17 @@ input, so each gate is a number you can follow by hand. Sliders set
 pre-activation, the gates :math:`i_t, f_t, g_t, o_t` and the new state :math:`c_t, h_t`.
 """
 
-import math
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ..figures._draw import GATE_COLORS, STATE_COLORS
+from ..figures.lstm_cell import DEFAULT_W_HH, DEFAULT_W_IH, one_unit_step
+from ..lstm import GATES
 from ._common import figure_to_html
 
-GATES = ("i", "f", "g", "o")
-#: The explorer's fixed weights, one scalar per gate: ``W_i*`` multiplies ``x_t``.
-DEFAULT_W_IH = {"i": 1.0, "f": 0.5, "g": 1.0, "o": 2.0}
-#: ``W_h*`` multiplies ``h_{t-1}``.
-DEFAULT_W_HH = {"i": 0.5, "f": 0.5, "g": 0.5, "o": 0.5}
-_COLORS = {"i": "#4c72b0", "f": "#dd8452", "g": "#55a868", "o": "#c44e52", "c": "#333333",
-           "h": "#8172b2"}
+_COLORS = {**GATE_COLORS, **STATE_COLORS}
 
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def one_unit_step(x_t, h_prev, c_prev, b_i=0.0, b_f=0.0, b_g=0.0, b_o=0.0, w_ih=None,
-                  w_hh=None):
-    """One step of a one-unit LSTM, equation by equation, on plain floats.
-
-    Each gate's bias here is the sum ``b_i* + b_h*`` of PyTorch's two biases (only the sum
-    matters).
-
-    Args:
-        x_t, h_prev, c_prev: the input and the previous hidden and cell state (floats).
-        b_i, b_f, b_g, b_o: gate biases. Default: 0.
-        w_ih, w_hh: dicts ``{"i": .., "f": .., "g": .., "o": ..}`` of scalar weights.
-            Default: :data:`DEFAULT_W_IH`, :data:`DEFAULT_W_HH`.
-
-    Returns:
-        dict with the pre-activations ``z_i, z_f, z_g, z_o``, the gates ``i, f, g, o`` and
-        the new state ``c, h`` (floats).
-    """
-    w_ih = DEFAULT_W_IH if w_ih is None else w_ih
-    w_hh = DEFAULT_W_HH if w_hh is None else w_hh
-    bias = {"i": b_i, "f": b_f, "g": b_g, "o": b_o}
-    out = {}
-    for k in GATES:
-        z = w_ih[k] * float(x_t) + w_hh[k] * float(h_prev) + float(bias[k])
-        out[f"z_{k}"] = z
-        out[k] = math.tanh(z) if k == "g" else _sigmoid(z)
-    out["c"] = out["f"] * float(c_prev) + out["i"] * out["g"]
-    out["h"] = out["o"] * math.tanh(out["c"])
-    return out
+__all__ = ["DEFAULT_W_HH", "DEFAULT_W_IH", "GateExplorer", "one_unit_step"]
 
 
 def _slider(description, low, high, value):

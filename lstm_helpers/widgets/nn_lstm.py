@@ -134,7 +134,7 @@ def _choice(description, value):
                             style={"description_width": "90px"})
 
 
-class ShapeExplorer(widgets.VBox):
+class LSTMShapeExplorer(widgets.VBox):
     """Choose the options of ``nn.LSTM`` and its input; see the shape of every tensor.
 
     Controls (attributes): ``input_size``, ``hidden_size``, ``num_layers``, ``proj_size``,

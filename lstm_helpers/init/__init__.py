@@ -1,0 +1,59 @@
+"""Weight initialisation for LSTMs, in four modules (one idea each):
+
+- :mod:`.layout`: recognising an LSTM by its parameters (``torch.nn.LSTM``/``LSTMCell`` and
+  the book's ``lstm_helpers.lstm.LSTM``/``LSTMCell`` alike), and the rows of each gate.
+- :mod:`.schemes`: PyTorch's default ``U(-1/sqrt(H), 1/sqrt(H))`` and the usual
+  alternatives, as in-place initialisers like ``torch.nn.init``'s.
+- :mod:`.diagnostics`: why the scale matters: weight statistics, gate saturation, gradients
+  through time.
+- :mod:`.experiments`: the chapter's experiments (the "remember the first input" task and
+  the sweeps behind its figures and widget).
+
+Every public name of the four is also available here: ``lstm_helpers.init.uniform_bound``.
+"""
+
+from .diagnostics import (
+    GateTrace,
+    WeightStats,
+    flat_weights,
+    gate_trace,
+    gradient_norms_through_time,
+    preactivation_variance,
+    saturation,
+    uniform_ks_test,
+    weight_stats,
+)
+from .experiments import (
+    FIRST_INPUT_CONFIGS,
+    FirstInputModel,
+    TrainingResult,
+    first_input_finals,
+    first_input_task,
+    make_lstm,
+    probe_input,
+    saturation_sweep,
+    train_first_input,
+)
+from .layout import GATES, LSTMLayout, gate_slice, is_lstm, lstm_layout
+from .schemes import (
+    SCHEMES,
+    forget_bias_init_,
+    init_lstm_,
+    orthogonal_init_,
+    pytorch_init_,
+    scaled_init_,
+    set_forget_bias_,
+    uniform_bound,
+    uniform_variance,
+    xavier_init_,
+)
+
+__all__ = [
+    "FIRST_INPUT_CONFIGS", "FirstInputModel", "GATES", "GateTrace", "LSTMLayout", "SCHEMES",
+    "TrainingResult", "WeightStats", "first_input_finals", "first_input_task", "flat_weights",
+    "forget_bias_init_", "gate_slice", "gate_trace", "gradient_norms_through_time",
+    "init_lstm_", "is_lstm", "lstm_layout", "make_lstm", "orthogonal_init_",
+    "preactivation_variance", "probe_input", "pytorch_init_", "saturation", "saturation_sweep",
+    "scaled_init_", "set_forget_bias_", "train_first_input", "uniform_bound", "uniform_ks_test",
+    "uniform_variance", "weight_stats", "xavier_init_",
+]

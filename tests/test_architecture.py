@@ -1,0 +1,199 @@
+"""The package's layers (docs/architecture.md): every import points down, never up.
+
+The imports of every module under lstm_helpers/ are read with ``ast`` (nothing is imported),
+so a module added later (lstm_helpers/bptt.py, lstm_helpers/classify/, figures/classify.py,
+...) is checked by the same rules without touching this file. A module is placed in a layer
+by its path:
+
+- core maths: the modules named in CORE (and the ``init`` package);
+- figures, widgets, exercises: ``lstm_helpers/{figures,widgets,exercises}/...``;
+- notebook support: ``lstm_helpers/notebook.py``;
+- the package's front door: ``lstm_helpers/__init__.py``;
+- applications: any other package or module (``sine``, ``longlag``, ``classify``, ...), with
+  its command-line entry points (``cli.py``, ``__main__.py``) one step above it.
+"""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "lstm_helpers"
+
+# Core maths: torch, numpy, scipy and each other only. A new core module is added here
+# (and in docs/architecture.md).
+CORE = {"_checks", "_lstm_bptt", "bptt", "losses", "lstm", "shapes", "init"}
+PRESENTATION = ("figures", "widgets", "exercises")
+
+# Which layers each layer may import from the package, and which third-party packages.
+MAY_IMPORT = {
+    "core": {"core"},
+    "application": {"core", "same-application"},
+    "entry-point": {"core", "same-application", "figures"},
+    "figures": {"core", "application", "figures"},
+    "widgets": {"core", "application", "figures", "widgets"},
+    "exercises": {"core", "application", "exercises"},
+    "notebook": set(),
+    "front-door": {"core", "application"},
+}
+THIRD_PARTY = {
+    "core": {"torch", "numpy", "scipy"},
+    "application": {"torch", "numpy", "scipy", "tqdm"},
+    "entry-point": {"torch", "numpy", "scipy", "tqdm", "matplotlib"},
+    "figures": {"torch", "numpy", "scipy", "matplotlib"},
+    "widgets": {"torch", "numpy", "scipy", "matplotlib", "ipywidgets", "IPython"},
+    "exercises": {"torch", "numpy", "scipy"},
+    "notebook": {"torch", "numpy", "matplotlib"},
+    "front-door": {"torch", "numpy", "scipy", "tqdm"},
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def layer_of(name: str) -> tuple[str, str | None]:
+    """``(layer, application)`` of a module of the package, by its dotted name."""
+    parts = name.split(".")[1:]  # without "lstm_helpers"
+    if not parts:
+        return "front-door", None
+    top = parts[0]
+    if top in CORE:
+        return "core", None
+    if top in PRESENTATION:
+        return top, None
+    if top == "notebook":
+        return "notebook", None
+    if parts[-1] in ("cli", "__main__"):
+        return "entry-point", top
+    return "application", top
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def imports_of(path: Path) -> list[str]:
+    """Absolute names of everything ``path`` imports, at any depth (also inside functions).
+
+    ``from lstm_helpers.figures import lstm_cell`` and ``from .. import init`` name the
+    module imported (``lstm_helpers.figures.lstm_cell``), not only the package.
+    """
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                stem = ".".join(base + ([node.module] if node.module else []))
+            else:
+                stem = node.module
+            for alias in node.names:
+                candidate = f"{stem}.{alias.name}"
+                inside = stem.split(".")[0] == "lstm_helpers"
+                found.append(candidate if inside and _is_module(candidate) else stem)
+    return found
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def _check(path: Path) -> list[str]:
+    name = module_name(path)
+    layer, app = layer_of(name)
+    problems = []
+    for target in imports_of(path):
+        top = target.split(".")[0]
+        if top == "lstm_helpers":
+            if target == "lstm_helpers":
+                problems.append(f"{name} imports the whole package (lstm_helpers)")
+                continue
+            t_layer, t_app = layer_of(target)
+            kind = t_layer
+            if t_layer in ("application", "entry-point"):
+                kind = "same-application" if t_app == app and app else "application"
+                if t_layer == "entry-point" and layer != "entry-point":
+                    kind = "entry-point"
+            allowed = MAY_IMPORT[layer] | ({layer} if layer in PRESENTATION else set())
+            if kind not in allowed:
+                problems.append(f"{name} ({layer}) imports {target} ({t_layer})")
+        elif top not in sys.stdlib_module_names and top != "__future__":
+            if top not in THIRD_PARTY[layer]:
+                problems.append(f"{name} ({layer}) imports the third-party package {top}")
+    return problems
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_point_down(path):
+    assert _check(path) == []
+
+
+def test_the_rules_catch_an_upward_import(tmp_path, monkeypatch):
+    """The checker itself: a figure that imports a widget, and a core module that imports a
+    figure or matplotlib, are reported."""
+    fake = tmp_path / "lstm_helpers"
+    (fake / "figures").mkdir(parents=True)
+    (fake / "figures" / "demo.py").write_text(
+        "from ..widgets._common import figure_to_html\nimport ipywidgets\n"
+    )
+    (fake / "lstm.py").write_text(
+        "import matplotlib.pyplot as plt\nfrom lstm_helpers.figures import demo\n"
+    )
+    (fake / "exercises").mkdir()
+    (fake / "exercises" / "demo.py").write_text("from . import _core\nfrom ..sine import data\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    figure = _check(fake / "figures" / "demo.py")
+    assert figure == [
+        "lstm_helpers.figures.demo (figures) imports lstm_helpers.widgets._common (widgets)",
+        "lstm_helpers.figures.demo (figures) imports the third-party package ipywidgets",
+    ]
+    core = _check(fake / "lstm.py")
+    assert core == [
+        "lstm_helpers.lstm (core) imports the third-party package matplotlib",
+        "lstm_helpers.lstm (core) imports lstm_helpers.figures.demo (figures)",
+    ]
+    assert _check(fake / "exercises" / "demo.py") == []  # exercises may use an application
+
+
+def test_every_module_is_placed_and_the_core_list_matches_the_docs():
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for name in CORE:
+        if (PACKAGE / f"{name}.py").exists() or (PACKAGE / name).is_dir():
+            assert f"`{name}" in doc, f"docs/architecture.md does not list the core module {name}"
+    assert {layer_of(module_name(p))[0] for p in MODULES} <= set(MAY_IMPORT)
+
+
+def test_big_modules_say_why():
+    """The size guideline: a module over about 400 lines starts with the reason it is big."""
+    for path in MODULES:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if len(lines) > 400:
+            head = "\n".join(lines[:40]).lower()
+            assert "why this module is long" in head, (
+                f"{path.relative_to(ROOT)} has {len(lines)} lines: split it, or say at its "
+                "top why it is long ('Why this module is long: ...')"
+            )
+
+
+def test_the_version_is_written_once():
+    """``lstm_helpers.__version__`` is the only place; pyproject.toml reads it from there."""
+    import importlib.metadata
+    import tomllib
+
+    import lstm_helpers
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in pyproject["project"]
+    assert "version" in pyproject["project"]["dynamic"]
+    dynamic = pyproject["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "lstm_helpers.__version__"}
+    assert importlib.metadata.version("lstm_helpers") == lstm_helpers.__version__
