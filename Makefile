@@ -13,7 +13,7 @@ export OMP_NUM_THREADS := 1
 .PHONY: setup vendor chromium book test unit nbval nbval-pinned browser lab notebooks student serve lint clean
 
 setup: $(STAMP)
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-book.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt

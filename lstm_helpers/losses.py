@@ -451,7 +451,10 @@ def naive_cross_entropy(input: torch.Tensor, target: torch.Tensor) -> torch.Tens
     """The textbook formula ``-log(exp(x_y) / sum_j exp(x_j))`` per sample, with no safeguard.
 
     For teaching only: ``exp`` overflows to ``inf`` once a logit passes ~88.7 in float32
-    (~709.8 in float64), and ``inf / inf`` is ``nan``. Compare :func:`cross_entropy`.
+    (~709.8 in float64). Then ``p_y`` is ``finite / inf = 0`` and the loss ``inf`` if only
+    other classes overflow, and ``inf / inf = nan`` if the true class's ``exp`` overflows too.
+    ``exp`` also underflows to 0 (below about -103 in float32): ``p_y = 0`` gives ``inf``,
+    and ``0 / 0 = nan`` when every ``exp`` underflows. Compare :func:`cross_entropy`.
 
     Inputs: ``input`` (N, C) logits, ``target`` (N,) class indices.
     Outputs: (N,) losses (no reduction).

@@ -40,6 +40,7 @@ CHECKS = [
     ex.check_matmul_result,
     ex.check_row_bias,
     ex.check_broadcast_function,
+    ex.check_sine_grid,
 ]
 
 
@@ -334,3 +335,51 @@ def test_1_4_hints(fn, words):
 def test_1_4_unfinished_function_is_not_yet(fn):
     ok, message = verdict(ex.check_broadcast_function(fn))
     assert not ok and NOT_YET in message
+
+
+# Exercise 1.5: the seed's sine-data line, with and without its reshape --------------------
+
+
+def _sine_results():
+    """The three results, computed with NumPy as the seed computes them."""
+    import numpy as np
+
+    L, N = ex.SINE_L, ex.SINE_N
+    rng = np.random.RandomState(2)
+    shifts = rng.randint(-80, 80, N)
+    results = [np.array(range(L)) + shifts.reshape(N, 1)]
+    try:
+        results.append(np.array(range(L)) + shifts)
+    except ValueError:
+        results.append("error")
+    results.append(np.array(range(L)) + rng.randint(-80, 80, L))
+    return tuple(r if isinstance(r, str) else tuple(r.shape) for r in results)
+
+
+def test_1_5_solution():
+    solution = _sine_results()
+    assert verdict(ex.check_sine_grid(solution))[0]
+    first, _, third = solution
+    assert verdict(ex.check_sine_grid([torch.Size(first), "Error", list(third)]))[0]
+    assert verdict(ex.check_sine_grid((first, "it fails", third)))[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ((1000, 100), "give three results"),
+        (((1000, 100), "error", (1000,)), "sizes swapped"),
+        (("error", "error", (1000,)), "the first line works"),
+        (((100, 1), "error", (1000,)), "the first result is not right"),
+        (((100, 1000), (100, 1000), (1000,)), "the second result is not right"),
+        (((100, 1000), "error", "error"), "the third line does not fail"),
+        (((100, 1000), "error", (1000, 1000)), "no 1 to stretch"),
+        (((100, 1000), "error", (100,)), "the third result is not right"),
+        (((100, 1000), "banana", (1000,)), "the second entry"),
+        (((100, 1000), "error", 1000), "the third entry: a shape is a tuple"),
+        (((100, 1000), "error", torch.zeros(1000)), "that is a tensor"),
+    ],
+)
+def test_1_5_hints(answer, words):
+    ok, message = verdict(ex.check_sine_grid(answer))
+    assert not ok and words in message

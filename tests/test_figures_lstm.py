@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from lstm_helpers.figures import lstm_cell as figs
 from lstm_helpers.figures import nn_lstm as figs_layer
@@ -74,6 +74,10 @@ def test_stacked_diagram_draws_one_cell_per_layer_direction_and_step(num_layers,
     for t in range(seq_len):
         assert f"x[{t}]" in texts and f"output[{t}]" in texts
     assert sum("reverse" in t for t in texts) == (num_layers * seq_len if bidirectional else 0)
+    # A dot joins the directions (bidirectional: under every layer above and under output)
+    # or the layers (one direction: between layers only).
+    dots = [p for p in fig.axes[0].patches if isinstance(p, Circle)]
+    assert len(dots) == (num_layers if bidirectional else num_layers - 1) * seq_len
     fig.canvas.draw()
 
 
@@ -95,3 +99,38 @@ def test_gate_sweep_plots_the_explorers_numbers():
     x, y = c_line.get_xdata()[30], c_line.get_ydata()[30]
     assert y == pytest.approx(one_unit_step(x, 0.2, 1.5, b_f=4.0)["c"])
     fig.canvas.draw()
+
+
+def test_sensitivity_by_lag_is_the_vector_jacobian_product_with_ones():
+    import torch
+
+    torch.manual_seed(3)
+    model = torch.nn.LSTM(2, 3, dtype=torch.float64)
+    x = torch.randn(5, 1, 2, dtype=torch.float64)
+    s = figs.sensitivity_by_lag(model, x)
+    jac = torch.autograd.functional.jacobian(lambda inp: model(inp)[0][-1, 0], x)  # (H, L, N, H_in)
+    expected = (torch.ones(3, dtype=torch.float64) @ jac.reshape(3, -1)).reshape(5, 2).norm(dim=1)
+    assert torch.allclose(s, expected.flip(0))
+    # a warm-up changes the state x[0] meets, so the sensitivities change
+    warm = figs.sensitivity_by_lag(model, x, warm_up=torch.randn(7, 1, 2, dtype=torch.float64))
+    assert warm.shape == s.shape and not torch.allclose(warm, s)
+
+
+def test_gradient_reach_data_and_figure():
+    data = figs.gradient_reach_data(seeds=3, seq_len=12, hidden_size=4, warm_up=10)
+    assert list(data) == list(figs.REACH_MODELS)
+    for values in data.values():
+        assert values.shape == (3, 12) and bool((values > 0).all())
+    # same seeds, same numbers: the figure is reproducible
+    again = figs.gradient_reach_data(seeds=3, seq_len=12, hidden_size=4, warm_up=10)
+    assert all(bool((again[k] == data[k]).all()) for k in data)
+    # the plain RNN forgets faster than the LSTM with a large forget bias
+    assert data["RNN"].median(0).values[-1] < data["LSTM, b_f = 3"].median(0).values[-1]
+    fig = figs.gradient_reach(data)
+    left, zoom = fig.axes
+    assert len(left.get_lines()) == 4 and len(zoom.get_lines()) == 2
+    assert left.get_yscale() == "log"
+    assert (left.get_lines()[0].get_ydata() == data["RNN"].median(0).values.numpy()).all()
+    fig.canvas.draw()
+    with pytest.raises(ValueError):
+        figs.gradient_reach_data(seeds=0)

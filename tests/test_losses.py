@@ -143,6 +143,21 @@ def test_finite_and_exact_for_huge_logits(n, c, big, dtype, seed):
         torch.testing.assert_close(xa.grad, xb.grad, **tol)
 
 
+def test_naive_formula_inf_and_nan_cases():
+    # another class's exp overflows: p_y = finite / inf = 0, loss inf (not nan)
+    x = torch.tensor([[89.0, 0.0]])
+    assert torch.isposinf(naive_cross_entropy(x, torch.tensor([1]))).all()
+    # the true class's exp overflows too: inf / inf = nan
+    assert torch.isnan(naive_cross_entropy(x, torch.tensor([0]))).all()
+    # underflow: exp(-200) rounds to 0 in float32, p_y = 0, loss inf; ours is exact
+    small = torch.tensor([[0.0, -200.0]])
+    assert torch.isposinf(naive_cross_entropy(small, torch.tensor([1]))).all()
+    torch.testing.assert_close(cross_entropy(small, torch.tensor([1])), torch.tensor(200.0))
+    # every exp underflows: 0 / 0 = nan
+    tiny = torch.tensor([[-1000.0, -1001.0]])
+    assert torch.isnan(naive_cross_entropy(tiny, torch.tensor([0]))).all()
+
+
 def test_naive_formula_overflows_where_ours_does_not():
     x = torch.tensor([[1000.0, 0.0, -3.0]], dtype=torch.float64)
     y = torch.tensor([0])

@@ -130,3 +130,18 @@ class TestChapter:
                     f"{path.name}: a figure at {per_metre * 0.0254:.0f} dpi, below "
                     f"{FIGURE_DPI}: re-run the notebook"
                 )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_collapsed_cells_are_solutions_or_how_we_know(path):
+    """A collapsed code cell is either a solution or a package check introduced by a
+    "How we know" lead-in, so that the reader knows what the toggle hides."""
+    cells = load(path).cells
+    for k, cell in enumerate(cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "hide-cell" not in tags or "solution" in tags:
+            continue
+        lead = cells[k - 1]
+        assert lead.cell_type == "markdown" and "How we know" in lead.source, (
+            f"{path.name}: collapsed cell {k} without a 'How we know' lead-in"
+        )

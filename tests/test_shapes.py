@@ -343,6 +343,10 @@ def test_draw_matmul():
         assert titles[1].startswith("(5, 3) @ (3,) -> (5,)") and "removed again" in titles[1]
         assert titles[2].startswith("(3,) @ (3,) -> ()")
         assert len(_patches(fig.axes[0])) == 5 * 3 + 3 + 5
+        labels = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+        assert "b (3, 1)" in labels[0]
+        assert "b (3,) -> (3, 1)" in labels[1]  # the 1-D operand as given, then as promoted
+        assert "a (3,) -> (1, 3)" in labels[2] and "b (3,) -> (3, 1)" in labels[2]
     finally:
         plt.close(fig)
     with pytest.raises(ShapeError):

@@ -94,3 +94,22 @@ def test_figures_draw():
     p, loss, grad = figures.softmax_and_gradient([1.0, 0.0, -1.0], 2)
     assert math.isclose(sum(p), 1.0) and math.isclose(sum(grad), 0.0, abs_tol=1e-12)
     assert math.isclose(loss, -math.log(p[2]))
+
+
+def test_overflow_curve_marks_inf_and_nan_where_the_naive_formula_gives_them():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig = figures.overflow_curve()
+    try:
+        ax = fig.axes[0]
+        labels = [line.get_label() for line in ax.get_lines()]
+        inf_line = next(ln for ln in ax.get_lines() if "gives inf" in ln.get_label())
+        nan_line = next(ln for ln in ax.get_lines() if "gives nan" in ln.get_label())
+        assert len(labels) == 4
+        # s * (1, 0.5, -0.3), class 1, float32: exp(s) overflows past s = 88.7 (inf),
+        # exp(0.5 s) past s = 177.4 (nan)
+        assert np.all((inf_line.get_xdata() > 88.7) & (inf_line.get_xdata() < 177.5))
+        assert np.all(nan_line.get_xdata() > 177.4)
+    finally:
+        plt.close(fig)

@@ -7,6 +7,8 @@ points at the mistake without giving the answer away. None of them raises.
 - :func:`check_matmul_result`: what shape does ``zeros(2, 5, 3) @ zeros(3)`` have?
 - :func:`check_row_bias`: reshape a bias so that it adds one value per row.
 - :func:`check_broadcast_function`: write ``broadcast_shape(shape_a, shape_b)``.
+- :func:`check_sine_grid`: the seed's line that makes the sine data, with and without its
+  ``.reshape(N, 1)``.
 """
 
 import torch
@@ -20,6 +22,7 @@ __all__ = [
     "check_broadcast_result",
     "check_matmul_result",
     "check_row_bias",
+    "check_sine_grid",
 ]
 
 
@@ -271,3 +274,83 @@ def check_broadcast_function(broadcast_shape):
             f"raise ValueError when two aligned sizes differ and neither is 1.{zero}"
         )
     return correct("it agrees with torch.broadcast_shapes, errors included.")
+
+
+# Exercise 1.5 -------------------------------------------------------------------------
+
+# The seed's line: np.array(range(L)) + np.random.randint(-4 * T, 4 * T, N).reshape(N, 1)
+SINE_L, SINE_N = 1000, 100
+
+
+def _shape_or_error(entry, which):
+    """One entry of the answer: a shape as a tuple of ints, the string "error", or a Feedback."""
+    if isinstance(entry, str):
+        if "error" in entry.lower() or "fail" in entry.lower():
+            return "error"
+        return hint(f'the {which} entry: write a shape such as (7, 2), or "error".')
+    got = _shape_of(entry)
+    if not isinstance(got, tuple):
+        return hint(f"the {which} entry: {got.message}")
+    return got
+
+
+@checker
+def check_sine_grid(answer):
+    """Exercise 1.5: ``answer`` is a tuple of three results (a shape, or ``"error"``):
+
+    1. ``np.array(range(1000)) + shifts.reshape(100, 1)`` with 100 shifts (the seed's line);
+    2. the same without ``.reshape(100, 1)``, still 100 shifts;
+    3. without the reshape, with 1000 shifts (N equal to L).
+    """
+    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
+        return hint(
+            'give three results in a tuple, e.g. ((7, 2), "error", (7,)): with the reshape, '
+            "without it (N = 100), without it (N = 1000)."
+        )
+    entries = [
+        _shape_or_error(entry, which)
+        for entry, which in zip(answer, ("first", "second", "third"), strict=True)
+    ]
+    for entry in entries:
+        if not isinstance(entry, (tuple, str)):
+            return entry
+    with_reshape, without, without_equal = entries
+    L, N = SINE_L, SINE_N
+    if with_reshape != (N, L):
+        if with_reshape == (L, N):
+            return hint(
+                "the first result has its sizes swapped: a column (N, 1) keeps its N in "
+                "front, and the (L,) time steps line up with the last dimension."
+            )
+        if with_reshape == "error":
+            return hint(
+                "the first line works: (L,) against (N, 1), aligned from the right, has a 1 in "
+                "every position where the sizes differ."
+            )
+        return hint(
+            "the first result is not right: align (L,) = (1000,) with (N, 1) = (100, 1) from "
+            "the right, then stretch every 1."
+        )
+    if without != "error":
+        return hint(
+            "the second result is not right: without the reshape both operands are 1-D, "
+            "(1000,) and (100,): compare the one aligned pair of sizes."
+        )
+    if without_equal != (L,):
+        if without_equal == "error":
+            return hint(
+                "the third line does not fail: (1000,) and (1000,) are equal sizes, so they "
+                "add entry by entry, silently."
+            )
+        if without_equal == (L, L):
+            return hint(
+                "the third result is not right: two 1-D shapes of equal size have no 1 to "
+                "stretch; they add entry by entry."
+            )
+        return hint(
+            "the third result is not right: (1000,) + (1000,) has no size 1 anywhere."
+        )
+    return correct(
+        "(100, 1000) with the reshape; without it, (1000,) + (100,) fails, and with N = L it "
+        "silently adds each time step to one shift: a (1000,) vector, not a grid."
+    )

@@ -92,9 +92,12 @@ def overflow_curve(direction: Sequence[float] = (1.0, 0.5, -0.3), target: int = 
                    dtype: torch.dtype = torch.float32):
     """Loss of ``scale * direction`` against ``scale``: the naive formula versus log-sum-exp.
 
-    The naive formula (``exp``, divide, ``log``) returns ``nan`` once ``exp`` overflows
-    (a logit above ~88.7 in float32); the max-subtracted version stays exact. Missing
-    points of the naive curve are marked with crosses on the axis.
+    The naive formula (``exp``, divide, ``log``) breaks once ``exp`` overflows (a logit
+    above ~88.7 in float32): if another class's ``exp`` is ``inf`` but the true class's is
+    finite, ``p_y = finite / inf = 0`` and the loss is ``-log 0 = inf``; once the true
+    class's own ``exp`` is ``inf`` too, ``p_y = inf / inf = nan``. The max-subtracted
+    version stays exact. The naive curve's missing points are marked on the bottom of the
+    plot: crosses for ``inf``, circles for ``nan``.
     """
     scales = np.logspace(0, 4, 81)
     x = torch.tensor(np.outer(scales, direction), dtype=dtype)  # (S, C)
@@ -107,8 +110,14 @@ def overflow_curve(direction: Sequence[float] = (1.0, 0.5, -0.3), target: int = 
     finite = np.isfinite(naive)
     ax.loglog(scales[finite], naive[finite], "--", color=TRUE_COLOUR,
               label="naive -log(exp(x_y) / sum exp(x_j))")
-    ax.plot(scales[~finite], np.full((~finite).sum(), stable[stable > 0].min()), "x",
-            color=TRUE_COLOUR, label="naive gives nan")
+    bottom = stable[stable > 0].min()
+    for mask, marker, label in (
+        (np.isinf(naive), "x", "naive gives inf (p_y = finite / inf = 0)"),
+        (np.isnan(naive), "o", "naive gives nan (p_y = inf / inf)"),
+    ):
+        if mask.any():
+            ax.plot(scales[mask], np.full(mask.sum(), bottom), marker, color=TRUE_COLOUR,
+                    fillstyle="none", label=label)
     ax.set_xlabel("scale s of the logits s * (" + ", ".join(f"{d:g}" for d in direction) + ")")
     ax.set_ylabel(f"loss for class {target}")
     ax.legend(fontsize=8)

@@ -1,5 +1,6 @@
 """Figures of the LSTM-cell chapter (``02_lstm_cell``): the cell diagram, the weight layout,
-and a precomputed sweep of the one-unit gate explorer (:func:`one_unit_step`).
+a precomputed sweep of the one-unit gate explorer (:func:`one_unit_step`), and how far back a
+gradient reaches (:func:`gradient_reach`).
 
 Every function returns a :class:`matplotlib.figure.Figure` (drawn with the object API, so
 nothing is left open in pyplot's state machine unless the caller shows it).
@@ -243,5 +244,126 @@ def gate_sweep(h_prev=0.0, c_prev=1.0, forget_biases=(-3.0, 0.0, 3.0), figsize=(
     ax2.set_title(f"the new state ($c_{{t-1}}$={c_prev:g}, grey line)", fontsize=10)
     ax2.set_xlabel("$x_t$")
     ax2.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+#: The models of :func:`gradient_reach_data`, in drawing order, with their colours.
+REACH_MODELS = {
+    "RNN": "#8c8c8c",
+    "LSTM": "#4c72b0",
+    "LSTM, b_f = 3": "#dd8452",
+    "LSTM, b_f = 3, warm start": "#8172b2",
+}
+
+
+def sensitivity_by_lag(model, x, warm_up=None):
+    """How strongly the last hidden state reacts to each input: ``s[k]`` for ``k`` steps back.
+
+    One vector-Jacobian product: the gradient of ``output[-1].sum()`` (the sum of the last
+    step's hidden state, i.e. the Jacobian multiplied by a vector of ones) with respect to
+    every input ``x_t``, then its norm per step:
+
+    .. math:: s_k = \\lVert \\mathbf 1^\\top\\, \\partial h_{L-1} / \\partial x_{L-1-k} \\rVert
+
+    Args:
+        model: an ``nn.RNN`` or ``nn.LSTM`` (one layer, not batch-first).
+        x: the input, :math:`(L, N, H_{in})`.
+        warm_up: optional inputs :math:`(L_0, N, H_{in})` run first (no gradient is taken
+            with respect to them), so that the state at ``x[0]`` is no longer zero.
+            Default: ``None``.
+
+    Outputs:
+        ``s``: :math:`(L,)`, ``s[k]`` the sensitivity to the input ``k`` steps before the last.
+    """
+    x = x.detach().clone().requires_grad_(True)  # (L, N, H_in)
+    full = x if warm_up is None else torch.cat([warm_up.to(x.dtype), x])  # (L0 + L, N, H_in)
+    output, _ = model(full)  # (L0 + L, N, H)
+    (grad,) = torch.autograd.grad(output[-1].sum(), x)  # (L, N, H_in)
+    return grad.norm(dim=(1, 2)).flip(0)  # (L,), index k = steps back
+
+
+def gradient_reach_data(seeds=20, seq_len=60, input_size=4, hidden_size=20, forget_bias=3.0,
+                        warm_up=200):
+    """The sensitivity of :func:`sensitivity_by_lag` over many random draws, in float64.
+
+    For each seed: a random input of ``seq_len`` steps (batch 1) and fresh, default-initialised
+    ``nn.RNN`` and ``nn.LSTM`` models; a second LSTM gets the forget-gate bias
+    ``bias_ih[H:2H] = forget_bias`` and is measured twice, from a zero state and after
+    ``warm_up`` extra random steps.
+
+    Args:
+        seeds: number of draws (seeds ``0 .. seeds-1``). Default: 20.
+        seq_len: :math:`L`. Default: 60. input_size, hidden_size: Defaults: 4, 20.
+        forget_bias: Default: 3.0. warm_up: steps run before the measured ones. Default: 200.
+
+    Returns:
+        dict: model name (the keys of :data:`REACH_MODELS`) -> tensor ``(seeds, seq_len)``,
+        row ``n`` the sensitivities ``s[k]`` of draw ``n``.
+    """
+    if seeds < 1 or seq_len < 1:
+        raise ValueError(f"seeds and seq_len must be >= 1, got {seeds} and {seq_len}")
+    rows = {name: [] for name in REACH_MODELS}
+    kw = {"dtype": torch.float64}
+    H = hidden_size
+    for seed in range(seeds):
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.randn(seq_len, 1, input_size, generator=gen, **kw)  # (L, N, H_in)
+        pre = torch.randn(warm_up, 1, input_size, generator=gen, **kw)  # (L0, N, H_in)
+        torch.manual_seed(seed)  # the models' initialisation
+        rnn = torch.nn.RNN(input_size, H, **kw)
+        lstm = torch.nn.LSTM(input_size, H, **kw)
+        keep = torch.nn.LSTM(input_size, H, **kw)
+        with torch.no_grad():
+            keep.bias_ih_l0[H : 2 * H] = forget_bias  # rows H..2H-1: the forget gate
+        rows["RNN"].append(sensitivity_by_lag(rnn, x))
+        rows["LSTM"].append(sensitivity_by_lag(lstm, x))
+        rows["LSTM, b_f = 3"].append(sensitivity_by_lag(keep, x))
+        rows["LSTM, b_f = 3, warm start"].append(sensitivity_by_lag(keep, x, warm_up=pre))
+    return {name: torch.stack(r) for name, r in rows.items()}
+
+
+def gradient_reach(data=None, band=(0.1, 0.9), figsize=(10.0, 4.0)):
+    """The median sensitivity against the number of steps back, with a band across draws.
+
+    Left: every model of :func:`gradient_reach_data`. Right: a zoom on the LSTM with the
+    large forget bias, from a zero state and from a warm start, each with its band.
+
+    Args:
+        data: the result of :func:`gradient_reach_data`. Default: ``None`` (computed).
+        band: the quantiles that bound the shaded bands. Default: ``(0.1, 0.9)``, the middle
+            80% of the draws (on the left, the warm-start curve is a dashed median only).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    if data is None:
+        data = gradient_reach_data()
+    fig, (ax, zoom) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [3, 2]})
+    q = torch.tensor(band, dtype=torch.float64)
+    for name, values in data.items():
+        color = REACH_MODELS.get(name, "black")
+        lags = range(values.shape[1])
+        median = values.median(dim=0).values
+        lo, hi = torch.quantile(values.double(), q, dim=0)
+        warm = "warm" in name
+        style = "--" if warm else "-"
+        ax.plot(lags, median, style, color=color, lw=1.8, label=name)
+        if not warm:
+            ax.fill_between(lags, lo, hi, color=color, alpha=0.2, lw=0)
+        if "b_f" in name:
+            zoom.plot(lags, median, style, color=color, lw=1.8, label=name)
+            zoom.fill_between(lags, lo, hi, color=color, alpha=0.25 if warm else 0.15, lw=0,
+                              hatch="//" if warm else None)
+    n = next(iter(data.values())).shape[0]
+    for a in (ax, zoom):
+        a.set_yscale("log")
+        a.set_xlabel("steps back, $k$")
+    ax.set_ylabel(r"$\Vert \mathbf{1}^\top \partial h_{L-1} / \partial x_{L-1-k} \Vert$")
+    ax.set_title(f"median of {n} random draws; bands: {band[0]:.0%} to {band[1]:.0%} of them",
+                 fontsize=10)
+    zoom.set_title("zoom on $b_f = 3$: zero state vs warm start", fontsize=10)
+    ax.legend(fontsize=8, loc="lower left")
+    zoom.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig

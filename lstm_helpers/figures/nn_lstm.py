@@ -87,7 +87,7 @@ def stacked_lstm_diagram(num_layers=2, seq_len=3, bidirectional=False, figsize=N
                     ha="right" if d == 0 else "left", va="center")
             ax.text(x_last + sign * 1.05, y, f"h_n[{k}]\nc_n[{k}]", fontsize=7,
                     ha="left" if d == 0 else "right", va="center")
-        if layer < num_layers - 1:
+        if layer < num_layers - 1 or bidirectional:  # the top layer's output is joined too
             for t in range(seq_len):
                 ax.add_patch(Circle((x0 + t * dx, y_out), 0.07, color="black", zorder=3))
     top = node_y(num_layers)

@@ -144,6 +144,13 @@ def _matrix(ax, x0, rows, cols, color, *, added=None, highlight=None):
     return x0 + cols
 
 
+def _operand_label(name, shape, aligned) -> str:
+    """``b (3, 1)``; for a 1-D operand the promotion too: ``b (3,) -> (3, 1)``."""
+    if tuple(shape) == tuple(aligned):
+        return f"{name} {format_shape(shape)}"
+    return f"{name} {format_shape(shape)} -> {format_shape(aligned)}"
+
+
 def draw_matmul(cases=(((5, 3), (3, 1)), ((5, 3), (3,)))):
     """Draw ``a @ b`` for matrices and vectors: row ``i`` of ``a`` times column ``j`` of ``b``.
 
@@ -192,13 +199,15 @@ def draw_matmul(cases=(((5, 3), (3, 1)), ((5, 3), (3,)))):
         x = _matrix(
             ax, 0, n, k, COLOR_A, added="row" if a_1d else None, highlight=lambda i, j: i == 0
         )
-        ax.text(x / 2, bottom, f"a {format_shape(r.aligned_a)}", ha="center", fontsize=8)
+        ax.text(x / 2, bottom, _operand_label("a", r.shape_a, r.aligned_a), ha="center",
+                fontsize=8)
         ax.text(x + 0.6, middle, "@", fontsize=14, ha="center", va="center")
         start = x + 1.2
         x = _matrix(
             ax, start, k, p, COLOR_B, added="col" if b_1d else None, highlight=lambda i, j: j == 0
         )
-        ax.text((start + x) / 2, bottom, f"b {format_shape(r.aligned_b)}", ha="center", fontsize=8)
+        ax.text((start + x) / 2, bottom, _operand_label("b", r.shape_b, r.aligned_b),
+                ha="center", fontsize=8)
         ax.text(x + 0.6, middle, "=", fontsize=14, ha="center", va="center")
         start = x + 1.2
         x = _matrix(
