@@ -24,7 +24,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m lstm_helpers.longlag",
         description="Re-run a long-time-lag experiment of Hochreiter & Schmidhuber (1997) "
-        "with nn.LSTM or nn.RNN, Adam and float64: the adding problem (Experiment 4) or the "
+        "with nn.LSTM or nn.RNN and Adam: the adding problem (Experiment 4) or the "
         "temporal order problem (Experiment 6a; order3: 6b).",
     )
     parser.add_argument("--task", choices=sorted(TASKS), default=defaults.task,
@@ -39,12 +39,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--max-norm", type=float, default=defaults.max_norm,
                         help="clip_grad_norm_ threshold (default: 1.0; 0 turns clipping off)")
     parser.add_argument("--forget-bias", type=_forget_bias, default=defaults.forget_bias,
-                        help="initial forget bias of the LSTM (default: 1.0; none: PyTorch's)")
+                        help="initial forget bias of the LSTM (default: 3.0; none: PyTorch's)")
     parser.add_argument("--max-sequences", type=int, default=defaults.max_sequences,
                         help="stop after this many training sequences (default: 100000)")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--log-every", type=int, default=defaults.log_every,
                         help="sequences between log lines (default: 1600)")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default=defaults.dtype,
+                        help="float32 (default; oneDNN's fast LSTM kernel) or float64")
     parser.add_argument("--record", metavar="FILE", help="write the run to this JSON file")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default: 1)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -57,7 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
             batch_size=args.batch_size, lr=args.lr,
             max_norm=None if args.max_norm == 0 else args.max_norm,
             forget_bias=args.forget_bias, max_sequences=args.max_sequences, seed=args.seed,
-            log_every=args.log_every,
+            log_every=args.log_every, dtype=args.dtype,
         )
     except ValueError as err:
         parser.error(str(err))
@@ -69,7 +71,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     config = args.config
-    print(f"{config}\ntorch {torch.__version__}, {torch.get_num_threads()} thread(s), float64",
+    print(f"{config}\ntorch {torch.__version__}, {torch.get_num_threads()} thread(s)",
           flush=True)
     from tqdm.auto import tqdm
 
