@@ -33,8 +33,8 @@ def test_adding_problem_follows_the_paper(T, N, seed):
         assert p1 < 10 and p2 < T // 2 and p1 != p2
         assert markers[L - 1] == -1
         assert markers[0] == (1 if 0 in marked else -1)
-        if p1 == 0 or p2 == 0:
-            assert values[0] == 0 or 0 not in (p1,)  # X1 := 0 when the first pair is marked
+        if 0 in marked:
+            assert values[0] == 0  # a marked first pair has the value 0
         others = [t for t in range(1, L - 1) if t not in marked]
         assert (markers[others] == 0).all()
         expected = 0.5 + (values[marked[0]] + values[marked[1]]) / 4
@@ -42,12 +42,13 @@ def test_adding_problem_follows_the_paper(T, N, seed):
 
 
 def test_adding_chance_baseline_matches_a_simulation():
-    exact = LL.adding_chance()
+    exact = LL.adding_chance(20)
     b = LL.adding_problem(40_000, 20, generator=torch.Generator().manual_seed(0))
     err = b.target - 0.5
     assert abs((err**2).mean().item() - exact["mse"]) < 0.002
     assert abs((err.abs() < LL.ADDING_TOLERANCE).double().mean().item() - exact["correct"]) < 0.01
-    assert 0.15 < exact["correct"] < 0.16 and math.isclose(exact["mse_if_x1_never_zero"], 1 / 24)
+    assert 0.15 < exact["correct"] < 0.16 and math.isclose(exact["mse_if_never_zero"], 1 / 24)
+    assert LL.adding_chance(100)["mse"] > exact["mse"]  # fewer zeros with longer sequences
 
 
 @pytest.mark.parametrize("n_relevant", [2, 3])
@@ -148,11 +149,11 @@ def test_stop_rule_needs_all_of_the_last_2000_correct():
             self.w = torch.nn.Parameter(torch.zeros((), dtype=torch.float64))
 
         def forward(self, x, lengths):
-            n = torch.arange(x.size(1))
             marked = x[..., 1] == 1  # (L, N)
             return (0.5 + (x[..., 0] * marked).sum(0) / 4 + 0 * self.w)[:, None]
 
-    config = LL.Config(task="adding", lag=20, batch_size=16, max_sequences=5000, seed=0)
+    config = LL.Config(task="adding", lag=20, batch_size=16, max_sequences=5000, seed=0,
+                       dtype="float64")
     rec = LL.train(config, model=Oracle())
     assert rec.solved_at == 2000
 
@@ -222,8 +223,19 @@ RECORDS_RTOL = 1e-10
 
 def test_records_are_shipped():
     names = {p.name for p in RECORDS}
-    assert {"adding_T100_lstm.json", "adding_T100_rnn.json", "order_T100_lstm.json",
+    assert {"adding_T20_lstm.json", "adding_T50_lstm.json", "adding_T100_lstm.json",
+            "adding_T20_rnn.json", "adding_T100_rnn.json", "order_T100_lstm.json",
             "order_T100_rnn.json"} <= names
+
+
+def test_shipped_lstm_records_meet_the_stop_rule_and_rnns_do_not():
+    """What the chapter says about the records (the table beside the paper)."""
+    for path in RECORDS:
+        record = LL.load_record(path)
+        if record.config["cell"] == "lstm":
+            assert record.solved_at is not None and record.test["correct"] > 0.99, path.name
+        elif record.config["lag"] >= 100:
+            assert record.solved_at is None, path.name
 
 
 @pytest.mark.records

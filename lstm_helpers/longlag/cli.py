@@ -40,6 +40,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="clip_grad_norm_ threshold (default: 1.0; 0 turns clipping off)")
     parser.add_argument("--forget-bias", type=_forget_bias, default=defaults.forget_bias,
                         help="initial forget bias of the LSTM (default: 3.0; none: PyTorch's)")
+    parser.add_argument("--input-bias", type=_forget_bias, default=defaults.input_bias,
+                        help="initial input-gate bias of the LSTM (default: -3.0; none: PyTorch's)")
     parser.add_argument("--max-sequences", type=int, default=defaults.max_sequences,
                         help="stop after this many training sequences (default: 100000)")
     parser.add_argument("--seed", type=int, default=defaults.seed)
@@ -58,7 +60,8 @@ def parse_args(argv=None) -> argparse.Namespace:
             task=args.task, lag=args.lag, cell=args.cell, hidden_size=args.hidden_size,
             batch_size=args.batch_size, lr=args.lr,
             max_norm=None if args.max_norm == 0 else args.max_norm,
-            forget_bias=args.forget_bias, max_sequences=args.max_sequences, seed=args.seed,
+            forget_bias=args.forget_bias, input_bias=args.input_bias,
+            max_sequences=args.max_sequences, seed=args.seed,
             log_every=args.log_every, dtype=args.dtype,
         )
     except ValueError as err:

@@ -59,7 +59,9 @@ def adding_problem(batch_size: int, T: int, *, generator=None,
     Each step is a pair (value, marker). Values are drawn from U[-1, 1]. X1 is marked (marker
     1) among the first 10 pairs, X2 among the first T/2 - 1 pairs not yet marked; the first
     and the last pair have marker -1 unless marked; all others 0. If the first pair is
-    marked, X1 is set to 0. Target: ``0.5 + (X1 + X2) / 4``, in [0, 1].
+    marked, its value is set to 0 (the paper: "X1 is set to zero in the rare case where the
+    first pair of the sequence got marked"; here whichever of X1, X2 it is). Target:
+    ``0.5 + (X1 + X2) / 4``, in [0, 1].
 
     Args:
         batch_size: N. T: the minimal length (the paper's T; at least 20).
@@ -79,7 +81,7 @@ def adding_problem(batch_size: int, T: int, *, generator=None,
     p2 = q + (q >= p1).long()  # (N,) the q-th unmarked pair
     n = torch.arange(N)
     steps = torch.arange(L)[:, None]  # (L, 1)
-    values[0, p1 == 0] = 0.0  # X1 := 0 when the first pair is marked
+    values[0, (p1 == 0) | (p2 == 0)] = 0.0  # a marked first pair has the value 0
     values = values * (steps < lengths).to(dtype)  # (L, N) zero padding
     markers = torch.zeros(L, N, dtype=dtype)  # (L, N)
     markers[0] = -1.0
@@ -91,18 +93,22 @@ def adding_problem(batch_size: int, T: int, *, generator=None,
     return Batch(x, lengths, target)
 
 
-def adding_chance() -> dict:
+def adding_chance(T: int = 100) -> dict:
     """Always predicting 0.5 on the adding problem: exact mean squared error and share correct.
 
-    X2 ~ U[-1, 1]; X1 ~ U[-1, 1] except with probability 1/10 (first pair marked) X1 = 0.
-    MSE = Var(X1 + X2) / 16 = (0.9/3 + 1/3) / 16. Correct: |X1 + X2| / 4 < 0.04, i.e.
-    |X1 + X2| < 0.16: the triangular density of a sum of two uniforms, or |X2| < 0.16.
+    Both marked values are U[-1, 1], except that a marked first pair has the value 0: with
+    probability ``p0 = 1/10 + 9/10 * 1/(T//2 - 1)`` (X1 there, or X2 there). Then
+    MSE = Var(X1 + X2) / 16 = (2/3 - p0/3) / 16 (1/24 if no value were ever 0). Correct:
+    |X1 + X2| / 4 < 0.04, i.e. |X1 + X2| < 0.16: the triangular density of a sum of two
+    uniforms, or a single uniform when one value is 0.
     """
+    _check_lag(T, 20)
     a = 4 * ADDING_TOLERANCE  # 0.16
-    mse = (0.9 / 3 + 1 / 3) / 16
+    p0 = 1 / 10 + 9 / 10 / (T // 2 - 1)
+    mse = (2 / 3 - p0 / 3) / 16
     p_sum = 2 * (2 * a - a * a / 2) / 4  # P(|U1 + U2| < a), density (2 - |s|)/4
-    correct = 0.9 * p_sum + 0.1 * a
-    return {"mse": mse, "correct": correct, "mse_if_x1_never_zero": 1 / 24}
+    correct = (1 - p0) * p_sum + p0 * a
+    return {"mse": mse, "correct": correct, "mse_if_never_zero": 1 / 24}
 
 
 def order_positions(T: int, n_relevant: int) -> list[tuple[int, int]]:

@@ -58,7 +58,10 @@ class Config:
         hidden_size: default 16. batch_size: sequences per Adam step (default: 16).
         lr: Adam's learning rate (default: 0.01). max_norm: gradient clipping (default: 1.0).
         forget_bias: the LSTM's initial forget bias b_if + b_hf (default: 3.0; None keeps
-            PyTorch's initialisation). max_sequences: budget (default: 100,000).
+            PyTorch's initialisation). input_bias: the input gate's initial bias (default: -3.0;
+            None keeps PyTorch's; the paper biased its input gates negative against "state
+            drift").
+            max_sequences: budget (default: 100,000).
         seed: model and data (default: 0). log_every: sequences between log entries.
         first_steps: how many first losses to keep exactly (for the records test).
         dtype: ``"float32"`` (default: on the CPU ``nn.LSTM`` then runs oneDNN's
@@ -73,6 +76,7 @@ class Config:
     lr: float = 0.01
     max_norm: float | None = 1.0
     forget_bias: float | None = 3.0
+    input_bias: float | None = -3.0
     max_sequences: int = 100_000
     seed: int = 0
     log_every: int = 1600
@@ -133,7 +137,8 @@ def make_model(config: Config) -> LongLagNet:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         model = LongLagNet(config.cell, H_in, config.hidden_size, H_out,
-                           forget_bias=config.forget_bias if config.cell == "lstm" else None)
+                           forget_bias=config.forget_bias if config.cell == "lstm" else None,
+                           input_bias=config.input_bias if config.cell == "lstm" else None)
     return model.to(_DTYPES[config.dtype])
 
 
