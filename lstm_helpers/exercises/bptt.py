@@ -153,23 +153,22 @@ def truncated_setup(seed: int = 0):
     return model, x, y, optimizer
 
 
-def reference_truncated_training(model, x, y, chunk_len, optimizer, max_norm, *,
+def reference_truncated_training(model, x, y, chunk_len, opt, limit, *,
                                  clip=True, detach=True, carry=True, zero_grad=True):
     """The reference loop (and its typical mistakes, switched by the keyword flags)."""
-    state = None
-    losses = []
-    for start in range(0, x.size(0), chunk_len):
-        out, new_state = model(x[start:start + chunk_len], state if carry else None)
-        loss = ((out - y[start:start + chunk_len]) ** 2).mean()
+    carried, chunk_losses = None, []
+    for t0 in range(0, len(x), chunk_len):
+        pred, new_state = model(x[t0:t0 + chunk_len], carried if carry else None)
+        chunk_loss = (pred - y[t0:t0 + chunk_len]).pow(2).mean()
         if zero_grad:
-            optimizer.zero_grad()
-        loss.backward()
+            model.zero_grad()  # the optimiser holds exactly model.parameters()
+        chunk_loss.backward()
         if clip:
-            nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-        optimizer.step()
-        state = tuple(s.detach() for s in new_state) if detach else new_state
-        losses.append(loss.item())
-    return losses
+            nn.utils.clip_grad_norm_(list(model.parameters()), limit)
+        opt.step()
+        carried = tuple(t.detach() for t in new_state) if detach else new_state
+        chunk_losses.append(chunk_loss.detach().item())
+    return chunk_losses
 
 
 def _params_after(fn, **flags):
