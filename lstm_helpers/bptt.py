@@ -277,7 +277,8 @@ def lstm_backward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, dout,
 
     Args:
         x: input ``(L, N, H_in)``, time-major (``batch_first=False``).
-        h0, c0: initial state ``(N, H)`` each.
+        h0, c0: initial state ``(N, H)`` each (``nn.LSTM``'s ``(1, N, H)`` is accepted too;
+            ``dh0`` and ``dc0`` then have that shape).
         weight_ih ``(4H, H_in)``, weight_hh ``(4H, H)``: ``nn.LSTM``'s ``weight_ih_l0`` and
             ``weight_hh_l0`` (gates stacked i, f, g, o).
         bias_ih, bias_hh: ``(4H,)``, or both ``None`` for ``nn.LSTM(bias=False)``: then
@@ -289,6 +290,9 @@ def lstm_backward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, dout,
     Returns:
         :class:`LSTMGrads` ``(dx, dh0, dc0, dweight_ih, dweight_hh, dbias_ih, dbias_hh)``.
     """
+    # nn.LSTM's own state shape (1, N, H) is accepted too; the gradients keep that shape
+    layered = isinstance(h0, torch.Tensor) and h0.dim() == 3 and h0.size(0) == 1
+    h0, c0, dh_n, dc_n = (_drop_layer_dim(t) for t in (h0, c0, dh_n, dc_n))
     H, N = _check_sequence(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
     L = x.size(0)
     _shape("dout", dout, (L, N, H))
@@ -312,5 +316,14 @@ def lstm_backward(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, dout,
             dweight_hh += step.dweight_hh
             if dbias is not None:
                 dbias += step.dbias_ih
+    if layered:
+        dh, dc = dh[None], dc[None]  # (1, N, H) like the h0, c0 given
     return LSTMGrads(dx, dh, dc, dweight_ih, dweight_hh, dbias,
                      None if dbias is None else dbias.clone())
+
+
+def _drop_layer_dim(t):
+    """``(1, N, H)`` (nn.LSTM's state layout, one layer) -> ``(N, H)``; anything else as is."""
+    if isinstance(t, torch.Tensor) and t.dim() == 3 and t.size(0) == 1:
+        return t[0]
+    return t

@@ -185,3 +185,13 @@ def test_bad_inputs_raise_teaching_errors(change, error, words):
 def test_cell_backward_wants_its_cache():
     with pytest.raises(TypeError, match="CellCache"):
         bptt.lstm_cell_backward(torch.zeros(1, 1), torch.zeros(1, 1), cache=(1, 2))
+
+
+def test_accepts_nn_lstm_state_layout():
+    lstm, x, h0, c0, dout, dh_n, dc_n = _random_problem(4, 3, 2, 5, True, 7)
+    flat = bptt.lstm_backward(x, h0, c0, *_weights(lstm), dout, dh_n, dc_n)
+    layered = bptt.lstm_backward(x, h0[None], c0[None], *_weights(lstm), dout, dh_n[None],
+                                 dc_n[None])
+    assert layered.dh0.shape == (1, 3, 5) and layered.dc0.shape == (1, 3, 5)
+    for a, b in zip(flat, layered, strict=True):
+        torch.testing.assert_close(a, b.reshape(a.shape), rtol=0, atol=0)
