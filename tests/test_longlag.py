@@ -202,6 +202,14 @@ def test_cli_runs_and_writes_a_record(tmp_path, capsys, task, cell):
     assert rec.config["task"] == task and rec.sequences == 64
 
 
+def test_cli_writes_a_record_by_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert parse_args([]).record == "longlag_runs/adding_T100_lstm.json"
+    assert parse_args(["--no-record"]).record is None
+    assert main(["--lag", "20", "--max-sequences", "16", "--no-progress"]) == 0
+    assert LL.load_record(tmp_path / "longlag_runs" / "adding_T20_lstm.json").sequences == 16
+
+
 def test_cli_rejects_bad_arguments(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--lag", "3"])

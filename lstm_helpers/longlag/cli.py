@@ -49,10 +49,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="sequences between log lines (default: 1600)")
     parser.add_argument("--dtype", choices=("float32", "float64"), default=defaults.dtype,
                         help="float32 (default; oneDNN's fast LSTM kernel) or float64")
-    parser.add_argument("--record", metavar="FILE", help="write the run to this JSON file")
+    parser.add_argument("--record", metavar="FILE",
+                        help="write the run to this JSON file (default: "
+                        "./longlag_runs/TASK_TLAG_CELL.json)")
+    parser.add_argument("--no-record", action="store_true", help="write no record")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default: 1)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    if args.record is None and not args.no_record:
+        args.record = f"longlag_runs/{args.task}_T{args.lag}_{args.cell}.json"
     if args.threads < 1:
         parser.error(f"--threads must be positive, got {args.threads}")
     try:
