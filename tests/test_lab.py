@@ -116,6 +116,10 @@ INTERACTIONS = {
         "select", "run", "faithful (record)", result="after LBFGS step",
         expect="faithful (record), after LBFGS step",
     ),
+    # bptt.GradientExplorer: lag 50 -> 51 (step 1); the table reads the gradients at lag 51.
+    "07_bptt.ipynb": Interaction(
+        "key", "lag k", "ArrowRight", result="at lag k =", expect="at lag k = 51"
+    ),
     # classify.InsideExplorer: state "cell state c" -> "hidden state h"; the info names it.
     "08_classify.ipynb": Interaction(
         "select", "state", "hidden state h", result="changed most at this step",

@@ -1,0 +1,77 @@
+"""The networks for the long-time-lag tasks: ``nn.LSTM`` or ``nn.RNN`` (tanh), then a linear
+read-out of the last step of each sequence."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["CELLS", "LongLagNet", "set_forget_bias_", "set_gate_bias_"]
+
+CELLS = ("lstm", "rnn")
+_GATE_ROWS = {"i": 0, "f": 1, "g": 2, "o": 3}  # PyTorch's order
+
+
+def set_gate_bias_(lstm: nn.LSTM, gate: str, value: float) -> nn.LSTM:
+    """Make one gate's total bias (``b_i* + b_h*``) equal ``value`` in every layer:
+    ``bias_ih`` rows of the gate = ``value``, ``bias_hh`` rows = 0. Returns ``lstm``."""
+    if not isinstance(lstm, nn.LSTM):
+        raise TypeError(f"set_gate_bias_ needs an nn.LSTM, got {type(lstm).__name__}")
+    if not lstm.bias:
+        raise ValueError("set_gate_bias_: this nn.LSTM was built with bias=False")
+    if gate not in _GATE_ROWS:
+        raise ValueError(f"gate must be one of 'i', 'f', 'g', 'o', got {gate!r}")
+    H = lstm.hidden_size
+    rows = slice(_GATE_ROWS[gate] * H, (_GATE_ROWS[gate] + 1) * H)
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                p[rows] = value
+            elif name.startswith("bias_hh"):
+                p[rows] = 0.0
+    return lstm
+
+
+def set_forget_bias_(lstm: nn.LSTM, value: float) -> nn.LSTM:
+    """Make the forget gate's total bias ``b_if + b_hf`` equal ``value`` in every layer."""
+    return set_gate_bias_(lstm, "f", value)
+
+
+class LongLagNet(nn.Module):
+    """A recurrent layer (``nn.LSTM`` or ``nn.RNN`` with tanh) and a linear read-out.
+
+    The read-out sees only the last step of each sequence (``lengths - 1``): the tasks give
+    their target at the end only.
+
+    Args:
+        cell: ``"lstm"`` or ``"rnn"``. input_size: H_in. hidden_size: H. output_size: 1 for
+        the adding problem, the number of classes for temporal order.
+        forget_bias, input_bias: LSTM only: the forget (input) gate's total initial bias
+        (default: None, PyTorch's initialisation unchanged).
+
+    Inputs: ``x`` (L, N, H_in), ``lengths`` (N,). Output: ``(N, output_size)``.
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int,
+                 forget_bias: float | None = None, input_bias: float | None = None):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+        if (forget_bias is not None or input_bias is not None) and cell != "lstm":
+            raise ValueError("forget_bias and input_bias are for cell='lstm' only (a plain RNN "
+                             "has no gates)")
+        self.cell = cell
+        if cell == "lstm":
+            self.rnn = nn.LSTM(input_size, hidden_size)
+            if forget_bias is not None:
+                set_gate_bias_(self.rnn, "f", forget_bias)
+            if input_bias is not None:
+                set_gate_bias_(self.rnn, "i", input_bias)
+        else:
+            self.rnn = nn.RNN(input_size, hidden_size, nonlinearity="tanh")
+        self.head = nn.Linear(hidden_size, output_size)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)  # (L, N, H)
+        last = out[lengths - 1, torch.arange(x.size(1))]  # (N, H) each sequence's last step
+        return self.head(last)  # (N, output_size)
