@@ -28,13 +28,15 @@ CORE = {"_checks", "_lstm_bptt", "bptt", "losses", "lstm", "shapes", "init"}
 PRESENTATION = ("figures", "widgets", "exercises")
 
 # Which layers each layer may import from the package, and which third-party packages.
+# ``notebook`` (set-up, figure resolution, progress bars, spread records) imports nothing from
+# the package, so every layer above the core may use it.
 MAY_IMPORT = {
     "core": {"core"},
-    "application": {"core", "same-application"},
-    "entry-point": {"core", "same-application", "figures"},
-    "figures": {"core", "application", "figures"},
-    "widgets": {"core", "application", "figures", "widgets"},
-    "exercises": {"core", "application", "exercises"},
+    "application": {"core", "same-application", "notebook"},
+    "entry-point": {"core", "same-application", "figures", "notebook"},
+    "figures": {"core", "application", "figures", "notebook"},
+    "widgets": {"core", "application", "figures", "widgets", "notebook"},
+    "exercises": {"core", "application", "exercises", "notebook"},
     "notebook": set(),
     "front-door": {"core", "application"},
 }
@@ -45,7 +47,7 @@ THIRD_PARTY = {
     "figures": {"torch", "numpy", "scipy", "matplotlib"},
     "widgets": {"torch", "numpy", "scipy", "matplotlib", "ipywidgets", "IPython"},
     "exercises": {"torch", "numpy", "scipy"},
-    "notebook": {"torch", "numpy", "matplotlib"},
+    "notebook": {"torch", "numpy", "matplotlib", "tqdm", "IPython"},
     "front-door": {"torch", "numpy", "scipy", "tqdm"},
 }
 

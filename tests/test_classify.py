@@ -10,6 +10,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from lstm_helpers import classify as cl
+from lstm_helpers import notebook
 from lstm_helpers.classify import cli
 from lstm_helpers.losses import CrossEntropyLoss
 from lstm_helpers.lstm import LSTM
@@ -231,7 +232,6 @@ def test_fit_trains_a_tagger_with_ignore_index(splits):
 def test_in_a_notebook_the_bar_leaves_an_empty_output(splits, monkeypatch):
     import IPython.display
 
-    from lstm_helpers.classify import training
 
     shown = []
 
@@ -243,7 +243,7 @@ def test_in_a_notebook_the_bar_leaves_an_empty_output(splits, monkeypatch):
         shown.append(obj["text/plain"])
         return Handle()
 
-    monkeypatch.setattr(training, "_in_kernel", lambda: True)
+    monkeypatch.setattr(notebook, "_in_kernel", lambda: True)
     monkeypatch.setattr(IPython.display, "display", fake_display)
     torch.manual_seed(0)
     model = cl.SequenceClassifier(12, 4, 9, dtype=F64)
@@ -328,7 +328,7 @@ def test_runs_unchanged_on_cuda(splits):
     model = cl.SequenceClassifier(12, 8, 9, device="cuda", dtype=F64)
     h = cl.fit(model, *small_task(splits), loss_fn=CrossEntropyLoss(), epochs=2, progress=False)
     assert h.train_loss[-1] < h.train_loss[0]
-    run = cli.run_one(epochs=1, hidden=4, device="cuda", weighting="inverse", imbalanced=True,
+    run = cl.run_one(epochs=1, hidden=4, device="cuda", weighting="inverse", imbalanced=True,
                       splits=splits)
     assert run["test_total"] == 370
 
@@ -340,24 +340,24 @@ def test_cli_writes_a_record(tmp_path, capsys):
     out = tmp_path / "r.json"
     assert cli.main(["--rnn", "gru", "--hidden", "3", "--epochs", "1", "--no-progress",
                      "--device", "cpu", "--record", str(out)]) == 0
-    record = cli.load_record(out)
+    record = cl.load_record(out)
     assert record["runs"][0]["rnn"] == "gru" and record["runs"][0]["test_total"] == 370
     assert "test" in capsys.readouterr().out
     for bad in (["--epochs", "0"], ["--hidden", "0"], ["--rnn", "lstm2"]):
         with pytest.raises(SystemExit):
             cli.parse_args(bad)
     with pytest.raises(ValueError, match="weighting"):
-        cli.run_one(weighting="sqrt", epochs=1)
+        cl.run_one(weighting="sqrt", epochs=1)
 
 
 @pytest.mark.records
 @pytest.mark.parametrize("name", ["sweep", "weighting"])
 def test_shipped_record_reproduces(name, splits):
-    record = cli.load_record(name)
+    record = cl.load_record(name)
     assert "python -m lstm_helpers.classify" in record["command"]
     first = record["runs"][0]
     keys = ("rnn", "hidden", "epochs", "lr", "seed", "imbalanced", "weighting", "bidirectional")
-    again = cli.run_one(**{k: first[k] for k in keys}, splits=splits)
+    again = cl.run_one(**{k: first[k] for k in keys}, splits=splits)
     assert again["test_correct"] == first["test_correct"]
     assert again["best_epoch"] == first["best_epoch"]
     assert again["final_train_loss"] == pytest.approx(first["final_train_loss"], rel=1e-8)

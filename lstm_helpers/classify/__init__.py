@@ -7,7 +7,7 @@
 - ``python -m lstm_helpers.classify``: longer sweeps, with records.
 """
 
-from .cli import IMBALANCE, RNNS, load_record, run_one
+
 from .data import (
     NUM_CLASSES,
     NUM_FEATURES,
@@ -23,6 +23,7 @@ from .data import (
 )
 from .inside import Trace, trace
 from .model import READOUTS, FlatClassifier, SequenceClassifier, SequenceTagger, last_valid
+from .sweeps import IMBALANCE, RNNS, load_record, run_one
 from .training import (
     History,
     confusion_matrix,
