@@ -23,7 +23,7 @@ from .data import (
 )
 from .inside import Trace, trace
 from .model import READOUTS, FlatClassifier, SequenceClassifier, SequenceTagger, last_valid
-from .sweeps import IMBALANCE, RNNS, load_record, run_one
+from .sweeps import IMBALANCE, RNNS, load_record, readout_scores, run_one
 from .training import (
     History,
     confusion_matrix,
@@ -36,7 +36,7 @@ from .training import (
 )
 
 __all__ = [
-    "IMBALANCE", "RNNS", "Trace", "load_record", "run_one", "trace",
+    "IMBALANCE", "RNNS", "Trace", "load_record", "readout_scores", "run_one", "trace",
     "NUM_CLASSES", "NUM_FEATURES", "READOUTS", "FlatClassifier", "History", "SequenceClassifier",
     "SequenceDataset", "SequenceTagger", "Splits", "collate", "confusion_matrix", "data_file",
     "evaluate", "fit", "inverse_frequency_weights", "last_valid", "load_japanese_vowels",

@@ -94,12 +94,13 @@ class SequenceClassifier(nn.Module):
                 return torch.cat([h_n[-2], h_n[-1]], dim=1)  # (N, 2H)
             return h_n[-1]  # (N, H)
         output, _ = self.rnn(x)  # (N, L, D*H), pad steps included
-        if self.readout == "last":  # the mistake: step L-1 is a pad step for shorter ones
+        if self.readout == "last":  # the mistake: column L-1 (step L) is a pad for shorter ones
             return output[:, -1]  # (N, D*H)
         forward = last_valid(output[..., :H], lengths)  # (N, H)
         if not self.bidirectional:
             return forward
-        # the backward direction ends at step 0 (but began on the pads: pack to avoid that)
+        # the backward direction ends at step 1 (column 0), but it began on the pads and
+        # read them: a bidirectional model must pack (or reverse within each length)
         return torch.cat([forward, output[:, 0, H:]], dim=1)  # (N, 2H)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

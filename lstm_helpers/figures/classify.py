@@ -23,6 +23,8 @@ def plot_padding(lengths, ax=None):
         ax.plot(n - 1, row, marker="o", color="tab:orange", markersize=6)
         if n < L:
             ax.plot(L - 1, row, marker="x", color="tab:red", markersize=7)
+    ticks = [t for t in range(L) if t == 0 or (t + 1) % 5 == 0]  # steps 1, 5, 10, ...
+    ax.set_xticks(ticks, [str(t + 1) for t in ticks])  # column t holds step t + 1
     ax.set_xlabel("time step t (columns after a sequence's end are padding)")
     ax.set_ylabel("sequence n")
     ax.set_yticks(range(len(lengths)))
@@ -92,7 +94,9 @@ def plot_recall(recalls: dict, title: str = "Recall per speaker (test set)", rar
 def plot_inside(tr, step: int | None = None, state: str = "c", axes=None, title=None,
                 legend: bool = True):
     """One :class:`~lstm_helpers.classify.inside.Trace`: the state (units x time) up to
-    ``step`` (0-based; None: all) on top, the class probabilities over time below."""
+    ``step`` (0-based; None: all) on top, the class probabilities over time below, with the
+    steps numbered from 1 as in the text. Speaker ``c`` is drawn in colour ``C{c}`` in every
+    panel; the true one's line is thicker."""
     L = tr.length
     step = L - 1 if step is None else int(step)
     values = (tr.c if state == "c" else tr.h).numpy()  # (L, H)
@@ -103,20 +107,24 @@ def plot_inside(tr, step: int | None = None, state: str = "c", axes=None, title=
                                  gridspec_kw={"height_ratios": [3, 2]})
     fig = axes[0].figure
     lim = max(1e-9, float(np.abs(values).max()))
+    H = values.shape[1]
     axes[0].imshow(shown.T, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,  # (H, L)
-                   interpolation="nearest")
+                   interpolation="nearest", extent=(0.5, L + 0.5, H - 0.5, -0.5))
     axes[0].set_ylabel("unit")
     name = "cell state c" if state == "c" else "hidden state h"
     axes[0].set_title(title or f"{name}, steps 1-{step + 1} of {L}")
     probs = tr.probs.numpy()  # (L, C)
-    t = np.arange(L)
+    t = np.arange(1, L + 1)  # steps 1..L
     for c in range(probs.shape[1]):
-        style = dict(linewidth=2.5, color="black") if c == tr.label else dict(linewidth=1)
-        axes[1].plot(t[: step + 1], probs[: step + 1, c], label=f"{c + 1}", **style)
-    axes[1].set(xlim=(-0.5, L - 0.5), ylim=(0, 1), xlabel="time step", ylabel="p(speaker)")
+        true = c == tr.label
+        axes[1].plot(t[: step + 1], probs[: step + 1, c], color=f"C{c}",
+                     linewidth=2.5 if true else 1, zorder=3 if true else 2, label=f"{c + 1}")
+    axes[1].set(xlim=(0.5, L + 0.5), ylim=(0, 1), xlabel="time step", ylabel="p(speaker)")
     if legend:
-        axes[1].legend(ncol=9, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.3),
-                       title="speaker (bold: true)", title_fontsize=7)
+        axes[1].legend(handles=_speaker_handles(probs.shape[1]), ncol=9, fontsize=7,
+                       loc="upper center", bbox_to_anchor=(0.5, -0.3),
+                       title=f"speaker (thick line: the true one, {tr.label + 1})",
+                       title_fontsize=7)
     return fig
 
 
@@ -132,8 +140,13 @@ def plot_inside_grid(traces: list, state: str = "c"):
             axes[0, k].set_ylabel("")
             axes[1, k].set_ylabel("")
     fig.tight_layout(rect=(0, 0.1, 1, 1))
-    handles, labels = axes[1, 0].get_legend_handles_labels()
-    handles = [Line2D([], [], color=h.get_color(), linewidth=1.5) for h in handles]
-    fig.legend(handles, labels, ncol=9, fontsize=8, loc="lower center",
-               title="speaker (bold: the true one)", title_fontsize=8)
+    C = traces[0].probs.size(1)
+    fig.legend(handles=_speaker_handles(C), ncol=C, fontsize=8, loc="lower center",
+               title="speaker, the same colour in every panel (thick line: the true speaker "
+                     "named above the panel)", title_fontsize=8)
     return fig
+
+
+def _speaker_handles(C: int) -> list:
+    """Legend entries: speaker ``c + 1`` in colour ``C{c}``, as :func:`plot_inside` draws."""
+    return [Line2D([], [], color=f"C{c}", linewidth=1.5, label=f"{c + 1}") for c in range(C)]
