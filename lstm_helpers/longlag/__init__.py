@@ -2,7 +2,8 @@
 
 - :mod:`.tasks`: the adding problem (Experiment 4), temporal order (Experiment 6), baselines.
 - :mod:`.model`: ``nn.LSTM`` or ``nn.RNN`` and a linear read-out of the last step.
-- :mod:`.training`: Adam, counting sequences, the paper's stop rule, JSON records.
+- :mod:`.training`: Adam, counting sequences, the paper's stop rule (as read from an OCR copy
+  of the paper; not confirmed against the published tables), JSON records.
 - :mod:`.gradients`: gradient norms through time, and the connectivity of a trained network.
 - ``python -m lstm_helpers.longlag --task adding --lag 100 --cell lstm``: the command line.
 """

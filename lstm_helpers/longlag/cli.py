@@ -95,7 +95,8 @@ def main(argv=None) -> int:
         print(f"stop rule not met within {record.sequences:,} sequences ({record.seconds:.0f} s)")
     paper = PAPER.get((config.task, config.lag))
     if paper is not None and config.cell == "lstm":
-        print(f"the paper's LSTM: {paper:,} sequences"
+        print(f"the paper's LSTM: {paper:,} sequences (as read from an OCR copy of the paper; "
+              "not confirmed against the published tables)"
               + (f"; ratio {record.solved_at / paper:.3f}" if record.solved_at else ""))
     print(f"test ({record.test['sequences']} sequences): correct {record.test['correct']:.4f}, "
           f"loss {record.test['loss']:.4g}")

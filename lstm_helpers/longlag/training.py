@@ -2,7 +2,9 @@
 
 The 1997 paper trained online (one sequence per weight update) and stopped when the last
 2,000 training sequences were all processed correctly and the average training error was
-small. Here a minibatch of ``batch_size`` sequences makes one Adam step; every count is in
+small (the stop rule, the 2,560 test sequences and the paper's counts in :data:`PAPER` are as
+read from an OCR copy of the paper; not confirmed against the published tables). Here a
+minibatch of ``batch_size`` sequences makes one Adam step; every count is in
 sequences seen, so runs with different batch sizes compare fairly with each other and with
 the paper.
 """
@@ -32,9 +34,9 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "longlag"
 TASKS = {"adding": (2, 1, 0), "order": (8, 4, 2), "order3": (8, 8, 3)}
 
 #: The paper's LSTM results: training sequences until its stop rule held (online learning).
-#: Adding problem: Table 7; temporal order: Table 9 (6a, 6b), as quoted in issue 13 from an OCR
-#: copy. The task definitions were checked against the NIPS 1996 version of the paper; these
-#: numbers could not be checked against the paper's tables themselves (see chapter 7).
+#: Adding problem: Table 7; temporal order: Table 9 (6a, 6b), as read from an OCR copy of the
+#: paper; not confirmed against the published tables. (The task definitions were checked
+#: against the NIPS 1996 version of the paper; see chapter 7.)
 PAPER = {
     ("adding", 100): 74_000, ("adding", 500): 209_000, ("adding", 1000): 853_000,
     ("order", 100): 31_390, ("order3", 100): 571_100,
@@ -61,11 +63,12 @@ class Config:
             PyTorch's initialisation). input_bias: the input gate's initial bias (default: -3.0;
             None keeps PyTorch's; the paper biased its input gates negative against "state
             drift").
-            max_sequences: budget (default: 100,000).
+        max_sequences: budget (default: 100,000).
         seed: model and data (default: 0). log_every: sequences between log entries.
         first_steps: how many first losses to keep exactly (for the records test).
         dtype: ``"float32"`` (default: on the CPU ``nn.LSTM`` then runs oneDNN's
-            whole-sequence kernel, about 14 times faster at these sizes) or ``"float64"``.
+            whole-sequence kernel: about 6.5 times the float64 throughput at batch 16 in the
+            measurement of ``docs/benchmarks.md``) or ``"float64"``.
     """
 
     task: str = "adding"
@@ -162,7 +165,11 @@ def sequence_errors(task: str, output: torch.Tensor, target: torch.Tensor):
 
 @torch.no_grad()
 def evaluate(model: LongLagNet, config: Config, n: int = 2560, seed: int = 12345) -> dict:
-    """The paper's test: ``n`` fresh sequences (2,560 in the paper). Share correct, mean error."""
+    """The paper's test: ``n`` fresh sequences. Share correct, mean error.
+
+    2,560 test sequences as read from an OCR copy of the paper; not confirmed against the
+    published tables.
+    """
     g = torch.Generator().manual_seed(seed)
     b = make_batch(config, n, g)
     loss, err, ok = sequence_errors(config.task, model(b.x, b.lengths), b.target)
