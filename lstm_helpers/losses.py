@@ -453,7 +453,7 @@ def naive_cross_entropy(input: torch.Tensor, target: torch.Tensor) -> torch.Tens
     For teaching only: ``exp`` overflows to ``inf`` once a logit passes ~88.7 in float32
     (~709.8 in float64). Then ``p_y`` is ``finite / inf = 0`` and the loss ``inf`` if only
     other classes overflow, and ``inf / inf = nan`` if the true class's ``exp`` overflows too.
-    ``exp`` also underflows to 0 (below about -103 in float32): ``p_y = 0`` gives ``inf``,
+    ``exp`` also underflows to 0 (below about -104 in float32): ``p_y = 0`` gives ``inf``,
     and ``0 / 0 = nan`` when every ``exp`` underflows. Compare :func:`cross_entropy`.
 
     Inputs: ``input`` (N, C) logits, ``target`` (N,) class indices.
