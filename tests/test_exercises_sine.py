@@ -7,7 +7,8 @@ import torch
 from lstm_helpers.exercises import sine as ex
 from lstm_helpers.exercises._core import NOT_ANSWERED
 
-CHECKS = [ex.check_shapes, ex.check_test_rows, ex.check_broadcast, ex.check_closure]
+CHECKS = [ex.check_shapes, ex.check_test_rows, ex.check_broadcast, ex.check_closure,
+          ex.check_readout_bound]
 JUNK = [None, ..., 0, 3.5, "abc", b"x", [], {}, (1, 2), [[1]], np.zeros((2, 2)),
         torch.zeros(3), object(), {"data": None}, lambda: 1, print]
 
@@ -167,3 +168,50 @@ def test_closure_unfinished():
         ...
 
     assert ex.check_closure(make_closure).message == NOT_ANSWERED
+
+
+# 6.5 the read-out bound (reasoning)
+
+
+def solution_readout_bound(model):
+    return model.linear.weight.abs().sum() + model.linear.bias.abs().sum()
+
+
+def test_readout_bound_solution_and_equivalent_forms():
+    fb = ex.check_readout_bound(solution_readout_bound)
+    assert fb and "after step 4" in fb.message and "after step 5" in fb.message
+    assert ex.check_readout_bound(lambda m: float(solution_readout_bound(m)))
+    assert ex.check_readout_bound(
+        lambda m: sum(abs(float(v)) for v in m.linear.weight.flatten()) + abs(m.linear.bias.item()))
+
+
+@pytest.mark.parametrize("fn, words", [
+    (lambda m: m.linear.weight.abs().sum(), "bias"),
+    (lambda m: m.linear.weight.norm() + m.linear.bias.abs().sum(), "L2 norm"),
+    (lambda m: torch.cat([m.linear.weight.flatten(), m.linear.bias]).norm(), "L2 norm"),
+    (lambda m: (m.linear.weight.sum() + m.linear.bias.sum()).abs(), "opposite sign"),
+    (lambda m: 0.5 * solution_readout_bound(m), "too small"),
+    (lambda m: 2 * solution_readout_bound(m) + 1, "not the smallest"),
+    (lambda m: m.linear.weight.abs(), "one number"),
+    (lambda m: "big", "one number"),
+])
+def test_readout_bound_hints(fn, words):
+    fb = ex.check_readout_bound(fn)
+    assert not fb and words in fb.message, fb.message
+
+
+def test_readout_bound_really_bounds_every_prediction():
+    """What the check accepts is a bound the model cannot exceed, and nearly reaches."""
+    for model in ex._bound_models():
+        bound = float(solution_readout_bound(model).detach())
+        x = torch.randn(5, 40, dtype=torch.float64) * 100
+        with torch.no_grad():
+            y = model(x, future=20)
+        assert float(y.abs().max()) <= bound
+
+
+def test_readout_bound_unfinished():
+    def readout_bound(model):
+        ...
+
+    assert ex.check_readout_bound(readout_bound).message == NOT_ANSWERED

@@ -71,6 +71,19 @@ def test_runs_from_records_and_histories():
 
     view = run_from_history(History(), stride=5)
     assert view.predictions[1].shape == (3, 400) and view.future == 1000
+    assert view.truth.shape == (3, 400)  # the true waves at the same columns
+
+
+def test_truth_and_free_running_mse_are_shown():
+    fast = run_from_record(load_record("fast"))
+    assert fast.truth.shape == fast.predictions[0].shape
+    assert fast.future_mses == [s["future_mse"] for s in load_record("fast")["steps"]]
+    w = PredictionBrowser({"fast": fast})
+    assert "free-running MSE" in w.info.value and "dotted black" in alt_from_html(w.image.value)
+    without = PredictionBrowser({"fast": RunView(fast.predictions, fast.test_losses,
+                                                 stride=fast.stride, length=fast.length)})
+    assert without.image.value != w.image.value  # the truth is drawn
+    assert "free-running" not in without.info.value
 
 
 def test_bad_runs_are_refused():

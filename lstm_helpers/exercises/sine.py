@@ -2,7 +2,7 @@
 
 6.1 (recall) the shapes of data, input and target; 6.2 (recall) the test rows;
 6.3 (understanding) the broadcasting trick that builds the time grid;
-6.4 (building) the LBFGS closure.
+6.4 (building) the LBFGS closure; 6.5 (reasoning) how large can a prediction be?
 """
 
 import numpy as np
@@ -11,7 +11,9 @@ from torch import nn
 
 from ._core import call_learner_function, checker, correct, hint
 
-__all__ = ["check_broadcast", "check_closure", "check_shapes", "check_test_rows"]
+__all__ = [
+    "check_broadcast", "check_closure", "check_readout_bound", "check_shapes", "check_test_rows",
+]
 
 _NAMES = ("data", "input", "target")
 _EXPECTED = {"data": (100, 1000), "input": (97, 999), "target": (97, 999)}
@@ -183,3 +185,77 @@ def check_closure(make_closure):
                     "and what you differentiate.")
     return correct("zero the gradients, forward, loss, backward, return the loss: one LBFGS "
                    f"step took this small problem's loss from {before:.3f} to {after:.3f}.")
+
+
+def _bound_models():
+    """Small Sequence models with varied read-outs (float64), seeded, for checking bounds."""
+    from lstm_helpers.sine import Sequence
+
+    gen = torch.Generator().manual_seed(6)
+    models = []
+    for hidden, scale, bias in ((3, 1.0, 0.5), (5, 10.0, -2.0), (4, 0.1, 0.0), (7, 3.0, -7.5)):
+        torch.manual_seed(hidden)
+        model = Sequence(hidden_size=hidden, dtype=torch.float64)
+        with torch.no_grad():
+            w = torch.randn(1, hidden, generator=gen, dtype=torch.float64) * scale
+            model.linear.weight.copy_(w)  # (1, H)
+            model.linear.bias.fill_(bias)
+        models.append(model)
+    return models
+
+
+def _as_float(value):
+    if torch.is_tensor(value):
+        if value.numel() != 1:
+            raise ValueError
+        return float(value.detach())
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ValueError
+    return float(value)
+
+
+@checker
+def check_readout_bound(readout_bound):
+    """Exercise 6.5: ``readout_bound(model)`` returns the smallest number that bounds every
+    prediction ``|y_hat|`` of a :class:`lstm_helpers.sine.Sequence`, whatever its input."""
+    from lstm_helpers.sine import DATA_DIR
+
+    for model in _bound_models():
+        try:
+            with torch.no_grad():  # a bound needs no gradients
+                got = _as_float(call_learner_function(readout_bound, model))
+        except ValueError:
+            return hint("return one number (a float or a 0-d tensor).")
+        w = model.linear.weight.detach()[0]  # (H,)
+        b = float(model.linear.bias.detach()[0])
+        want = float(w.abs().sum()) + abs(b)
+        if abs(got - want) <= 1e-9 * want:
+            continue
+        if abs(got - (float(w.abs().sum()))) <= 1e-9 * want:
+            return hint("the bias b is added to every prediction: it belongs in the bound too.")
+        l2 = (float(w.norm()) + abs(b), float(torch.cat([w, w.new_tensor([b])]).norm()))
+        if any(abs(got - v) <= 1e-9 * want for v in l2):
+            return hint("the L2 norm of w is not the worst case: with every h_j in (-1, 1), "
+                        "which h makes w.h largest?")
+        if abs(got - abs(float(w.sum()) + b)) <= 1e-9 * want:
+            return hint("weights of opposite sign do not cancel in the worst case: h_j can take "
+                        "the sign of w_j.")
+        if got < want:
+            return hint("too small: some hidden state gives a larger |y_hat|. Each h_j can be "
+                        "as close to +1 or -1 as it likes.")
+        return hint("a bound, but not the smallest one: h = o * tanh(c) lies in (-1, 1), and "
+                    "every h in that box can be approached.")
+    states = torch.load(DATA_DIR / "faithful_states.pt", weights_only=True)
+    from lstm_helpers.sine import Sequence
+
+    bounds = {}
+    for step in (4, 5):
+        model = Sequence(dtype=torch.float64)
+        model.load_state_dict(states[step])
+        with torch.no_grad():
+            bounds[step] = _as_float(call_learner_function(readout_bound, model))
+    return correct(
+        "|y_hat| = |w.h + b| <= sum|w_j| + |b|, since every h_j = o_j tanh(c_j) lies in (-1, 1). "
+        f"For the official run: {bounds[4]:.3g} after step 4, {bounds[5]:.3g} after step 5. "
+        "The state cannot explode; only parameters can."
+    )

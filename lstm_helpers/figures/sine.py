@@ -7,6 +7,7 @@ Colours are fixed across the chapter: the three test waves are always red, green
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "COLORS", "RUN_COLORS", "plot_blowup", "plot_losses", "plot_prediction",
@@ -203,6 +204,7 @@ def plot_blowup(step: dict, title: str | None = None):
                         label=labels.get(name, name))
     bottom.set_ylabel("parameter size")
     bottom.set_xlabel("closure call within the step")
+    bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
     bottom.grid(True, alpha=0.3)
     bottom.legend(fontsize=7, loc="upper left")
     top.set_title(title or f"Inside LBFGS step {step['step']}: loss and parameter sizes")

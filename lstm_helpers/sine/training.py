@@ -341,10 +341,15 @@ def load_record(path) -> dict:
     """Read a record written by ``python -m lstm_helpers.sine --record FILE``; predictions
     become NumPy arrays ``(rows, time / stride)`` with NaN where the run had diverged.
 
-    ``path``: a file, or ``"faithful"`` / ``"fast"`` for the records shipped in ``data/``.
+    ``path``: a file, or the name of a record shipped in ``data/`` (``"faithful"`` for
+    ``data/faithful_run.json``, ``"fast"``, ``"faithful_wolfe"``, ...).
     """
-    if path in ("faithful", "fast"):
-        path = DATA_DIR / f"{path}_run.json"
+    if isinstance(path, str) and "/" not in path and not path.endswith(".json"):
+        shipped = DATA_DIR / f"{path}_run.json"
+        if not shipped.exists():
+            names = sorted(p.name.removesuffix("_run.json") for p in DATA_DIR.glob("*_run.json"))
+            raise ValueError(f"no shipped record named {path!r}: expected one of {names}")
+        path = shipped
     record = json.loads(Path(path).read_text())
     for step in record["steps"]:
         if "prediction" in step:

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..figures.sine import plot_prediction
+from ..sine import prediction_truth
 from ._common import figure_to_html
 
 __all__ = ["PredictionBrowser", "RunView", "run_from_history", "run_from_record"]
@@ -23,7 +24,9 @@ class RunView:
 
     ``predictions[k]``: array ``(rows, time)`` holding every ``stride``-th value;
     ``given``: values computed from the given signal (999), the rest is the future;
-    ``length``: all values before striding (default: columns times ``stride``).
+    ``length``: all values before striding (default: columns times ``stride``);
+    ``truth``: the true values at the same columns (drawn dotted black), or ``None``;
+    ``future_mses``: per step, the free-running MSE against the true continuation, or ``None``.
     """
 
     predictions: list
@@ -31,6 +34,8 @@ class RunView:
     stride: int = 1
     given: int = 999
     length: int | None = None
+    truth: np.ndarray | None = None
+    future_mses: list | None = None
 
     def __post_init__(self):
         if len(self.predictions) == 0:
@@ -51,19 +56,31 @@ class RunView:
         return self.length - self.given
 
 
+def _truth(length: int, stride: int, given: int = 999):
+    """The true test values at the stored columns (:func:`lstm_helpers.sine.prediction_truth`)."""
+    if length <= given:
+        return None
+    return prediction_truth(length - given)[:, ::stride]  # (3, columns)
+
+
 def run_from_history(history, stride: int = 5) -> RunView:
     """A :class:`RunView` of a :class:`lstm_helpers.sine.History` trained with predictions kept."""
     preds = [np.asarray(s.prediction)[:, ::stride] for s in history.steps]
     length = np.asarray(history.steps[0].prediction).shape[1] if history.steps else None
-    return RunView(preds, history.test_losses, stride=stride, length=length)
+    return RunView(preds, history.test_losses, stride=stride, length=length,
+                   truth=_truth(length, stride) if length else None,
+                   future_mses=[getattr(s, "future_mse", None) for s in history.steps])
 
 
 def run_from_record(record: dict) -> RunView:
     """A :class:`RunView` of a record read with :func:`lstm_helpers.sine.load_record`."""
     steps = [s for s in record["steps"] if "prediction" in s]
+    stride, length = record["prediction_stride"], 999 + record["recipe"]["future"]
+    futures = [s.get("future_mse") for s in steps]
     return RunView([np.asarray(s["prediction"], dtype=float) for s in steps],
-                   [s["test_loss"] for s in steps], stride=record["prediction_stride"],
-                   length=999 + record["recipe"]["future"])
+                   [s["test_loss"] for s in steps], stride=stride, length=length,
+                   truth=_truth(length, stride),
+                   future_mses=futures if any("future_mse" in s for s in steps) else None)
 
 
 def _fmt(loss) -> str:
@@ -122,16 +139,24 @@ class PredictionBrowser(widgets.VBox):
         run = self.runs[self.run.value]
         k = min(self.step.value, len(run.predictions) - 1)
         fig, ax = plt.subplots(figsize=(7.5, 2.6))
+        truth = run.truth
+        if truth is not None and truth.shape != np.shape(run.predictions[k]):
+            truth = None
         plot_prediction(run.predictions[k], given=run.given, future=self.future.value,
-                        stride=run.stride, ax=ax,
+                        stride=run.stride, ax=ax, truth=truth,
                         title=f"{self.run.value}: after step {k}, {self.future.value} steps ahead")
         self.image.value = figure_to_html(
             fig,
             alt=f"Sine waves of the {self.run.value} run after LBFGS step {k}: the given "
-            f"signal solid, the prediction {self.future.value} steps ahead dashed.",
+            f"signal solid, the prediction {self.future.value} steps ahead dashed"
+            + (", the true waves dotted black." if truth is not None else "."),
         )
+        future = ""
+        if run.future_mses is not None:
+            future = f", free-running MSE over the {run.future} future steps " \
+                     f"{_fmt(run.future_mses[k])}"
         self.info.value = (
             f"<b>{html.escape(str(self.run.value))}</b>, after LBFGS step {k}: "
-            f"test loss {_fmt(run.test_losses[k])}; showing {self.future.value} of "
+            f"test loss {_fmt(run.test_losses[k])}{future}; showing {self.future.value} of "
             f"{run.future} predicted future values."
         )
