@@ -432,8 +432,8 @@ def test_cli_options():
 # A float64 forward pass from a saved state (test loss and free-running MSE, cell loop or fused
 # nn.LSTM): at most 2.3e-14.
 #
-# The official recipe with only lr=0.001, or only the strong-Wolfe line search: the first six
-# closures of step 0 within 4e-10 (lr=0.001) and 2.8e-8 (line search).
+# The official recipe with only lr=0.001, only lr=0.1, or only the strong-Wolfe line search: the
+# first six closures of step 0 within 4e-10 (lr=0.001), 9.7e-9 (lr=0.1), 2.8e-8 (line search).
 #
 # So the tests re-run what is stable (the start of step 0) with tolerances of about ten times
 # the measured spread, and re-check everything later through the states saved with the record,
@@ -525,6 +525,7 @@ def test_fast_record_final_state_reevaluated_in_float64():
 @pytest.mark.parametrize("name, changes", [
     ("faithful_wolfe", {"line_search_fn": "strong_wolfe"}),
     ("faithful_lr0.001", {"lr": 0.001}),
+    ("faithful_lr0.1", {"lr": 0.1}),
 ])
 def test_one_change_records_match_the_official_recipe_with_that_change(name, changes):
     """Each record is the official recipe with exactly one change; its first closures re-run."""
