@@ -27,7 +27,7 @@ from dataclasses import replace
 
 import torch
 
-from lstm_helpers.sine import FAITHFUL, FAST, build, load_record, predict, train
+from lstm_helpers.sine import FAITHFUL, FAST, build, load_record, predict, train, work_to_target
 
 #: the official recipe with only the line search added
 REPAIRED = replace(FAITHFUL, name="faithful+line_search=strong_wolfe",
@@ -58,14 +58,12 @@ def from_records(target, repeats):
     """Closure calls and steps to the target from the records, times measured side by side."""
     work = {}
     for label, recipe, name in (("fast", FAST, "fast"), ("repaired", REPAIRED, "faithful_wolfe")):
-        steps = load_record(name)["steps"]
-        reached = next((s["step"] for s in steps
-                        if s["test_loss"] is not None and s["test_loss"] <= target), None)
+        reached = work_to_target(load_record(name), target)
         if reached is None:
             print(f"{label}: the record never reaches {target:g}")
             return
-        calls = sum(len(s["closure_losses"]) for s in steps[: reached + 1])
-        work[label] = (recipe, calls, reached + 1)
+        step, calls, _ = reached
+        work[label] = (recipe, calls, step + 1)
     best = {label: [float("inf"), float("inf")] for label in work}
     for _ in range(repeats):  # interleaved, so that both see the same load
         for label, (recipe, _, _) in work.items():

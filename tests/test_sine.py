@@ -669,3 +669,16 @@ def test_load_record_by_name():
     assert load_record("fast")["recipe"]["name"] == "fast"
     with pytest.raises(ValueError, match="no shipped record named 'nope'"):
         load_record("nope")
+
+
+def test_work_to_target_sums_calls_and_seconds_up_to_the_first_step_below_it():
+    from lstm_helpers.sine import work_to_target
+
+    record = {"steps": [
+        {"step": 0, "test_loss": 1e-3, "closure_losses": [1, 2, 3], "seconds": 2.0},
+        {"step": 1, "test_loss": None, "closure_losses": [1], "seconds": 0.5},
+        {"step": 2, "test_loss": 9e-6, "closure_losses": [1, 2], "seconds": 1.0},
+        {"step": 3, "test_loss": 1e-7, "closure_losses": [1], "seconds": 4.0},
+    ]}
+    assert work_to_target(record, 1e-5) == (2, 6, 3.5)
+    assert work_to_target(record, 1e-8) is None

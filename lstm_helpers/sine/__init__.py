@@ -30,6 +30,7 @@ from .training import (
     predict,
     test_loss,
     train,
+    work_to_target,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "StepRecord", "build", "fused_parameters", "future_mse", "generate_sine_waves", "get_recipe",
     "load_record", "make_closure", "parameter_norms", "predict", "resolve_cell",
     "split_sine_data", "test_loss", "prediction_truth", "train", "true_continuation",
+    "work_to_target",
 ]

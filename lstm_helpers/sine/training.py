@@ -357,3 +357,17 @@ def load_record(path) -> dict:
                 [[np.nan if v is None else v for v in row] for row in step["prediction"]]
             )
     return record
+
+
+def work_to_target(record: dict, target: float = 1e-5):
+    """What a recorded run spent until its test loss first reached ``target``.
+
+    Returns ``(step, closure_calls, seconds)`` summed over the steps up to and including the
+    first one whose test loss is at most ``target``, or ``None`` if the run never reached it.
+    """
+    for s in record["steps"]:
+        if s["test_loss"] is not None and s["test_loss"] <= target:
+            done = record["steps"][: s["step"] + 1]
+            calls = sum(len(t["closure_losses"]) for t in done)
+            return s["step"], calls, sum(t["seconds"] for t in done)
+    return None
