@@ -8,11 +8,10 @@ what may import what: ``docs/architecture.md``.
 """
 
 from . import init, losses, lstm, shapes, sine
+from ._version import __version__ as __version__
 from .losses import CrossEntropyLoss, cross_entropy
 from .lstm import LSTM, LSTMCell, lstm_cell, lstm_layer
 from .shapes import explain_broadcast, explain_matmul
-
-__version__ = "0.1.0"
 
 __all__ = [
     "LSTM",

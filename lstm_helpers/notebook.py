@@ -99,8 +99,10 @@ def _in_kernel() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
-def progress_bar(epochs: int, enabled: bool = True, desc: str = "epochs"):
+def progress_bar(epochs: int, enabled: bool = True, desc: str = "epochs", unit: str = "it"):
     """A tqdm bar over ``range(epochs)`` that leaves nothing behind when closed.
+
+    Iterate over it, or call ``update(n)`` and ``close()`` (a count of sequences, say).
 
     In a terminal it is tqdm's usual bar on stderr. In a notebook it lives in one output
     that starts empty and is updated in place, and emptied again when the bar closes: what
@@ -110,5 +112,5 @@ def progress_bar(epochs: int, enabled: bool = True, desc: str = "epochs"):
     from tqdm import tqdm
 
     file = _DisplayFile() if enabled and _in_kernel() else None
-    return tqdm(range(epochs), desc=desc, leave=False, disable=not enabled, file=file,
-                ascii=file is not None)
+    return tqdm(range(epochs), desc=desc, unit=unit, leave=False, disable=not enabled,
+                file=file, ascii=file is not None)

@@ -1,6 +1,6 @@
 """lstm_helpers.longlag: the 1997 tasks, their baselines, training, the CLI and the records."""
 
-import json
+import dataclasses
 import math
 
 import pytest
@@ -134,11 +134,14 @@ def test_training_counts_sequences_and_can_learn_a_short_lag():
     config = LL.Config(task="adding", lag=20, hidden_size=8, batch_size=16, max_sequences=320,
                        log_every=160, seed=0)
     rec = LL.train(config)
-    assert rec.sequences == 320 and [e["sequences"] for e in rec.log] == [160, 320]
-    assert len(rec.first_losses) == 20
-    assert rec.test["sequences"] == 2560
+    assert rec.result["sequences"] == 320
+    assert [e["sequences"] for e in rec.metrics] == [160, 320]
+    assert len(rec.extra["first_losses"]) == 20
+    assert rec.result["test"]["sequences"] == 2560
+    assert rec.app == "longlag" and rec.seed == 0 and rec.config == dataclasses.asdict(config)
+    assert rec.versions["torch"] == torch.__version__ and rec.machine["instruction_set"]
     again = LL.train(config)
-    assert again.first_losses == rec.first_losses  # deterministic
+    assert again.extra["first_losses"] == rec.extra["first_losses"]  # deterministic
 
 
 def test_stop_rule_needs_all_of_the_last_2000_correct():
@@ -155,7 +158,7 @@ def test_stop_rule_needs_all_of_the_last_2000_correct():
     config = LL.Config(task="adding", lag=20, batch_size=16, max_sequences=5000, seed=0,
                        dtype="float64")
     rec = LL.train(config, model=Oracle())
-    assert rec.solved_at == 2000
+    assert rec.result["solved_at"] == 2000
 
 
 def test_evaluate_is_the_papers_test_set():
@@ -199,7 +202,7 @@ def test_cli_runs_and_writes_a_record(tmp_path, capsys, task, cell):
     assert "test (2560 sequences)" in out and "record written" in out
     rec = LL.load_record(path)
     assert rec.command == "python -m lstm_helpers.longlag " + " ".join(argv)
-    assert rec.config["task"] == task and rec.sequences == 64
+    assert rec.config["task"] == task and rec.result["sequences"] == 64
 
 
 def test_cli_writes_a_record_by_default(tmp_path, monkeypatch):
@@ -207,7 +210,8 @@ def test_cli_writes_a_record_by_default(tmp_path, monkeypatch):
     assert parse_args([]).record == "longlag_runs/adding_T100_lstm.json"
     assert parse_args(["--no-record"]).record is None
     assert main(["--lag", "20", "--max-sequences", "16", "--no-progress"]) == 0
-    assert LL.load_record(tmp_path / "longlag_runs" / "adding_T20_lstm.json").sequences == 16
+    path = tmp_path / "longlag_runs" / "adding_T20_lstm.json"
+    assert LL.load_record(path).result["sequences"] == 16
 
 
 def test_cli_rejects_bad_arguments(capsys):
@@ -220,7 +224,7 @@ def test_cli_rejects_bad_arguments(capsys):
 # The shipped records (re-checked natively and under the pinned instruction set)
 # ---------------------------------------------------------------------------------------
 
-RECORDS = sorted(LL.DATA_DIR.glob("*.json"))
+RECORDS = sorted(LL.shipped_records())
 
 # The first 20 losses of each record are recomputed (float32, the records' dtype). Measured
 # on the project's Intel machine (AVX-512) against the records written there, 2026-11-30,
@@ -236,45 +240,42 @@ RECORDS_RTOL = 3e-5
 
 
 def test_records_are_shipped():
-    names = {p.name for p in RECORDS}
-    assert {"adding_T20_lstm.json", "adding_T50_lstm.json", "adding_T100_lstm.json",
-            "adding_T20_rnn.json", "adding_T100_rnn.json", "order_T100_lstm.json",
-            "order_T100_rnn.json"} <= names
+    assert {"adding_T20_lstm", "adding_T50_lstm", "adding_T100_lstm", "adding_T20_rnn",
+            "adding_T100_rnn", "order_T100_lstm", "order_T100_rnn"} <= set(RECORDS)
 
 
 def test_shipped_lstm_records_meet_the_stop_rule_and_rnns_do_not():
     """What the chapter says about the records (the table beside the paper)."""
-    for path in RECORDS:
-        record = LL.load_record(path)
+    for name in RECORDS:
+        record = LL.load_record(name)
         if record.config["cell"] == "lstm":
-            assert record.solved_at is not None and record.test["correct"] > 0.99, path.name
+            assert record.result["solved_at"] is not None, name
+            assert record.result["test"]["correct"] > 0.99, name
         elif record.config["lag"] >= 100:
-            assert record.solved_at is None, path.name
+            assert record.result["solved_at"] is None, name
 
 
 @pytest.mark.records
-@pytest.mark.parametrize("path", RECORDS, ids=lambda p: p.stem)
-def test_record_still_matches_its_first_steps(path):
-    record = json.loads(path.read_text())
-    assert record["command"].startswith("python -m lstm_helpers.longlag ")
-    config = LL.Config(**record["config"])
-    assert parse_args(record["command"].split()[3:]).config == config  # the command is exact
-    steps = len(record["first_losses"])
-    assert steps == config.first_steps
-    short = LL.Config(**{**record["config"], "max_sequences": steps * config.batch_size})
+@pytest.mark.parametrize("name", RECORDS)
+def test_record_still_matches_its_first_steps(name):
+    record = LL.load_record(name)
+    assert record.command.startswith("python -m lstm_helpers.longlag ")
+    config = LL.Config(**record.config)
+    assert parse_args(record.command.split()[3:]).config == config  # the command is exact
+    first = record.extra["first_losses"]
+    assert len(first) == config.first_steps
+    short = LL.Config(**{**record.config, "max_sequences": len(first) * config.batch_size})
     again = LL.train(short)
-    torch.testing.assert_close(torch.tensor(again.first_losses),
-                               torch.tensor(record["first_losses"]), rtol=RECORDS_RTOL, atol=0)
+    torch.testing.assert_close(torch.tensor(again.extra["first_losses"]), torch.tensor(first),
+                               rtol=RECORDS_RTOL, atol=0)
 
 
 @pytest.mark.records
 def test_record_check_would_catch_a_changed_run():
     """The tolerance is tight enough: another seed or learning rate is far outside it."""
-    path = LL.DATA_DIR / "adding_T100_lstm.json"
-    record = json.loads(path.read_text())
-    steps = len(record["first_losses"])
-    ref = torch.tensor(record["first_losses"])
+    record = LL.load_record("adding_T100_lstm")
+    ref = torch.tensor(record.extra["first_losses"])
     for change in ({"seed": 1}, {"lr": 0.011}):
-        cfg = LL.Config(**{**record["config"], "max_sequences": steps * 16, **change})
-        again = torch.tensor(LL.train(cfg).first_losses)
+        cfg = LL.Config(**{**record.config, "max_sequences": len(ref) * 16, **change})
+        again = torch.tensor(LL.train(cfg).extra["first_losses"])
         assert ((again - ref).abs() / ref.abs()).max() > 100 * RECORDS_RTOL, change

@@ -66,14 +66,14 @@ def connectivity_figure(panels: list[dict]):
 def training_curves(records: dict, chance: float | None = None, title: str | None = None):
     """Share of the last 2,000 training sequences correct, against sequences seen.
 
-    ``records``: label -> :class:`~lstm_helpers.longlag.training.Record`.
+    ``records``: label -> :class:`~lstm_helpers.records.Record` of a longlag run.
     """
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for (label, rec), colour in zip(records.items(), _COLOURS, strict=False):
-        seqs = [e["sequences"] for e in rec.log]
-        ax.plot(seqs, [e["correct"] for e in rec.log], color=colour, label=label, lw=1.5)
-        if rec.solved_at is not None:
-            ax.plot([rec.solved_at], [1.0], marker="*", color=colour, ms=11)
+        seqs = [e["sequences"] for e in rec.metrics]
+        ax.plot(seqs, [e["correct"] for e in rec.metrics], color=colour, label=label, lw=1.5)
+        if rec.result["solved_at"] is not None:
+            ax.plot([rec.result["solved_at"]], [1.0], marker="*", color=colour, ms=11)
     if chance is not None:
         ax.axhline(chance, color="0.4", ls="--", lw=1, label="always 0.5 / chance")
     ax.set_xlabel("training sequences seen")

@@ -24,7 +24,7 @@ from .tasks import (
     temporal_order,
 )
 from .training import (
-    DATA_DIR,
+    GOAL,
     PAPER,
     TASKS,
     Config,
@@ -35,14 +35,15 @@ from .training import (
     make_model,
     model_from_record,
     sequence_errors,
+    shipped_records,
     train,
 )
 
 __all__ = [
-    "ADDING_TOLERANCE", "CELLS", "DATA_DIR", "ORDER_SYMBOLS", "PAPER", "TASKS", "Batch",
+    "ADDING_TOLERANCE", "CELLS", "GOAL", "ORDER_SYMBOLS", "PAPER", "TASKS", "Batch",
     "Config", "LongLagNet", "Record", "adding_chance", "adding_problem", "bag_of_symbols",
     "chance_accuracy", "chance_cross_entropy", "connectivity", "evaluate",
     "gradient_through_time", "load_record", "make_batch", "make_model", "make_recurrent",
     "model_from_record", "order_blind_accuracy", "order_positions", "sequence_errors",
-    "set_forget_bias_", "summarise_over_seeds", "temporal_order", "train",
+    "set_forget_bias_", "shipped_records", "summarise_over_seeds", "temporal_order", "train",
 ]

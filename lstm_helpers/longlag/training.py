@@ -11,24 +11,24 @@ the paper.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from .. import records
+from ..experiment import Goal
+from ..experiment import progress as progress_bar
+from ..records import Record
 from .model import LongLagNet
 from .tasks import ADDING_TOLERANCE, Batch, adding_problem, temporal_order
 
 __all__ = [
-    "DATA_DIR", "PAPER", "TASKS", "Config", "Record", "evaluate", "load_record", "make_batch",
-    "make_model", "model_from_record", "sequence_errors", "train",
+    "GOAL", "PAPER", "TASKS", "Config", "Record", "evaluate", "load_record", "make_batch",
+    "make_model", "model_from_record", "sequence_errors", "shipped_records", "train",
 ]
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "longlag"
 
 #: Task name -> (input size, output size, relevant symbols for temporal order).
 TASKS = {"adding": (2, 1, 0), "order": (8, 4, 2), "order3": (8, 8, 3)}
@@ -97,32 +97,28 @@ class Config:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if self.dtype not in _DTYPES:
             raise ValueError(f"dtype must be one of {sorted(_DTYPES)}, got {self.dtype!r}")
+        if self.max_norm is not None and self.max_norm <= 0:
+            object.__setattr__(self, "max_norm", None)  # 0 (the command line's "off"): no clipping
         if self.lag < 20:
             raise ValueError(f"lag must be at least 20 (the tasks' windows), got {self.lag}")
 
 
-@dataclass
-class Record:
-    """What a run writes: its config, the log, the first losses, the result, the weights."""
-
-    config: dict
-    log: list = field(default_factory=list)  # dicts: sequences, loss, correct, seconds
-    first_losses: list = field(default_factory=list)
-    solved_at: int | None = None  # sequences seen when the stop rule first held
-    sequences: int = 0
-    seconds: float = 0.0
-    test: dict = field(default_factory=dict)
-    state_dict: dict = field(default_factory=dict)
-    command: str = ""
-    torch: str = torch.__version__
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1) + "\n"
+#: What a sweep summarises for this application (``python -m lstm_helpers.sweep longlag``):
+#: sequences seen until the stop rule held; a run that never met it missed the goal.
+GOAL = Goal("solved_at")
 
 
-def load_record(path) -> Record:
-    """A record written by ``python -m lstm_helpers.longlag --record FILE``."""
-    return Record(**json.loads(Path(path).read_text()))
+def load_record(name) -> Record:
+    """A shipped record by name (``"adding_T100_lstm"``, in ``data/longlag/``) or a record
+    file written by ``python -m lstm_helpers.longlag --record FILE``."""
+    if isinstance(name, str) and "/" not in name and not name.endswith(".json"):
+        return records.shipped("longlag", name)
+    return records.load(name)
+
+
+def shipped_records() -> dict:
+    """Every shipped longlag record, by name."""
+    return {n: records.shipped("longlag", n) for n in records.shipped_names("longlag")}
 
 
 def make_batch(config: Config, batch_size: int, generator) -> Batch:
@@ -180,19 +176,21 @@ def evaluate(model: LongLagNet, config: Config, n: int = 2560, seed: int = 12345
 def train(config: Config, progress: bool = False, callback=None, model=None) -> Record:
     """Train until the stop rule holds or ``config.max_sequences`` have been seen.
 
-    Returns a :class:`Record`. ``callback(entry)`` is called with each log entry.
+    Returns a :class:`~lstm_helpers.records.Record`: ``metrics`` holds the log entries
+    (sequences, loss, correct share of the last 2,000, seconds); ``result`` holds
+    ``solved_at`` (sequences seen when the stop rule first held, or ``None``), ``sequences``
+    and ``test`` (:func:`evaluate`); ``extra`` holds ``first_losses`` (the first
+    ``config.first_steps`` losses, for the record tests) and ``state_dict`` (lists).
+    ``callback(entry)`` is called with each log entry.
     """
     model = make_model(config) if model is None else model
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     g = torch.Generator().manual_seed(config.seed + 1)
-    record = Record(config=asdict(config))
+    record = Record.new("longlag", config)
+    first_losses, solved_at = [], None
     errors, corrects = deque(maxlen=WINDOW), deque(maxlen=WINDOW)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=config.max_sequences, unit="seq", desc=f"{config.task} T={config.lag} "
-                   f"{config.cell}")
+    bar = progress_bar(config.max_sequences, enabled=progress, unit="seq",
+                       desc=f"{config.task} T={config.lag} {config.cell}")
     start, seen, losses, step = time.perf_counter(), 0, [], 0
     while seen < config.max_sequences:
         b = make_batch(config, config.batch_size, g)
@@ -206,11 +204,10 @@ def train(config: Config, progress: bool = False, callback=None, model=None) -> 
         step += 1
         losses.append(loss.item())
         if step <= config.first_steps:
-            record.first_losses.append(loss.item())
+            first_losses.append(loss.item())
         errors.extend(err.tolist())
         corrects.extend(ok.tolist())
-        if bar is not None:
-            bar.update(config.batch_size)
+        bar.update(config.batch_size)
         solved = (len(corrects) == WINDOW and all(corrects)
                   and sum(errors) / WINDOW < AVERAGE_ERROR[config.task])
         if seen % config.log_every < config.batch_size or solved:
@@ -218,21 +215,19 @@ def train(config: Config, progress: bool = False, callback=None, model=None) -> 
                      "correct": sum(corrects) / len(corrects),
                      "seconds": round(time.perf_counter() - start, 2)}
             losses = []
-            record.log.append(entry)
-            if bar is not None:
-                bar.set_postfix(loss=f"{entry['loss']:.4f}", correct=f"{entry['correct']:.3f}")
+            record.metrics.append(entry)
+            bar.set_postfix(loss=f"{entry['loss']:.4f}", correct=f"{entry['correct']:.3f}")
             if callback is not None:
                 callback(entry)
         if solved:
-            record.solved_at = seen
+            solved_at = seen
             break
-    if bar is not None:
-        bar.close()
-    record.sequences = seen
+    bar.close()
     record.seconds = round(time.perf_counter() - start, 2)
     model.eval()
-    record.test = evaluate(model, config)
-    record.state_dict = {k: v.tolist() for k, v in model.state_dict().items()}
+    record.result = {"solved_at": solved_at, "sequences": seen, "test": evaluate(model, config)}
+    record.extra = {"first_losses": first_losses,
+                    "state_dict": {k: v.tolist() for k, v in model.state_dict().items()}}
     return record
 
 
@@ -241,5 +236,5 @@ def model_from_record(record: Record) -> LongLagNet:
     config = Config(**{**record.config, "dtype": "float64"})
     model = make_model(config)
     model.load_state_dict({k: torch.tensor(v, dtype=torch.float64)
-                           for k, v in record.state_dict.items()})
+                           for k, v in record.extra["state_dict"].items()})
     return model.eval()

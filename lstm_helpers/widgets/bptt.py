@@ -33,7 +33,7 @@ class GradientExplorer(widgets.VBox):
     and ``connectivity_table`` (the trained network on one adding-problem sequence).
 
     Args:
-        records: label -> :class:`~lstm_helpers.longlag.training.Record` of adding-problem
+        records: label -> :class:`~lstm_helpers.records.Record` of adding-problem
             runs (their trained weights are used). seq_len: length of the probe sequence
             (default: 100). seeds: how many fresh networks per curve (default: 5).
         hidden_size, input_size: of the fresh networks (defaults: 32, 8).
