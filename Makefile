@@ -9,6 +9,10 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 PINNED := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 MKL_ENABLE_INSTRUCTIONS=SSE4_2
 export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1
+# Two pytest workers (pytest-xdist), one torch thread each: the 2 cores both busy. nbval keeps
+# the cells of one notebook on one worker (--dist loadscope); the browser suite keeps each
+# JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
+WORKERS := -n 2
 
 .PHONY: setup vendor chromium book test unit nbval nbval-pinned browser lab notebooks student serve lint clean
 
@@ -40,18 +44,18 @@ lint: setup
 
 # The tests, and the examples in the package's docstrings.
 unit: setup
-	$(VENV)/bin/pytest tests lstm_helpers --doctest-modules -m "not browser"
+	$(VENV)/bin/pytest $(WORKERS) tests lstm_helpers --doctest-modules -m "not browser"
 
 nbval: setup
-	$(VENV)/bin/pytest $(NBVAL) book
+	$(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
 
 # The same notebooks and the tests that re-check shipped records, under the pinned set.
 nbval-pinned: setup
-	$(PINNED) $(VENV)/bin/pytest $(NBVAL) book
-	$(PINNED) $(VENV)/bin/pytest tests -m records
+	$(PINNED) $(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
+	$(PINNED) $(VENV)/bin/pytest $(WORKERS) tests -m records
 
 browser: chromium book
-	$(VENV)/bin/pytest tests -m browser
+	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup tests -m browser
 
 test: setup vendor chromium lint unit nbval nbval-pinned browser
 

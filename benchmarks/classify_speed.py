@@ -16,10 +16,9 @@ rounds; prints the median sequences per second and the ratio to the padded varia
 """
 
 import argparse
-import statistics
-import time
 
 import torch
+from _harness import interleaved, ratios, threads_line
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
@@ -47,19 +46,18 @@ def batches(dataset, batch_size, dtype, device, sort):
     return out
 
 
-def epoch_seconds(model, data, device):
+def epoch(model, data):
+    """One training epoch of ``model`` over ``data``, as a function to time."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for x, lengths, y in data:
-        optimizer.zero_grad()
-        loss_fn(model(x, lengths), y).backward()
-        optimizer.step()
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
+
+    def run():
+        for x, lengths, y in data:
+            optimizer.zero_grad()
+            loss_fn(model(x, lengths), y).backward()
+            optimizer.step()
+
+    return run
 
 
 def main():
@@ -73,8 +71,8 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     train = make_splits().train
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {args.device}, "
-          f"{len(train)} sequences per epoch, batch {args.batch_size}")
+    print(threads_line(f"{args.device}, {len(train)} sequences per epoch, "
+                       f"batch {args.batch_size}"))
     print("| dtype | H | variant | sequences/s | ratio to padded |")
     print("| --- | ---: | --- | ---: | ---: |")
     for dtype_name in args.dtypes:
@@ -87,16 +85,11 @@ def main():
                 torch.manual_seed(0)
                 model = cls(12, hidden, 9, readout=readout, device=args.device, dtype=dtype)
                 data = batches(train, args.batch_size, dtype, args.device, sort)
-                variants[name] = (model, data, [])
-            for round_ in range(args.repeats + 1):
-                for model, data, times in variants.values():
-                    seconds = epoch_seconds(model, data, args.device)
-                    if round_:  # round 0 warms up
-                        times.append(seconds)
-            base = len(train) / statistics.median(variants["padded"][2])
-            for name, (_, _, times) in variants.items():
-                rate = len(train) / statistics.median(times)
-                print(f"| {dtype_name} | {hidden} | {name} | {rate:,.0f} | {rate / base:.2f}x |",
+                variants[name] = epoch(model, data)
+            times = interleaved(variants, args.repeats, device=args.device)
+            for name, (median, ratio) in ratios(times, "padded").items():
+                rate = len(train) / median  # a rate: the ratio to padded is 1 / time ratio
+                print(f"| {dtype_name} | {hidden} | {name} | {rate:,.0f} | {1 / ratio:.2f}x |",
                       flush=True)
 
 

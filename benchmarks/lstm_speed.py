@@ -15,10 +15,9 @@ N=97, H_in=1, two layers of 51, float64.
 """
 
 import argparse
-import statistics
-import time
 
 import torch
+from _harness import interleaved, ratios, threads_line
 from torch import nn
 
 from lstm_helpers.lstm import LSTM
@@ -43,39 +42,37 @@ def _models(case):
     return {"nn.LSTM": ref, "ours (bptt)": ours, "ours (autograd)": autograd}
 
 
-def _time(model, x, backward):
-    start = time.perf_counter()
-    if backward:
-        out, (h, c) = model(x)
-        (out.sum() + h.sum() + c.sum()).backward()
-    else:
-        with torch.no_grad():
-            model(x)
-    return time.perf_counter() - start
+def _call(model, x, backward):
+    """One forward (and backward) pass of ``model`` on ``x``, as a function to time."""
+
+    def run():
+        if backward:
+            out, (h, c) = model(x)
+            (out.sum() + h.sum() + c.sum()).backward()
+        else:
+            with torch.no_grad():
+                model(x)
+
+    return run
 
 
 def run(repeats, cases):
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, "
-          f"medians of {repeats} interleaved repeats (after 1 warm-up)")
+    print(threads_line(f"medians of {repeats} interleaved repeats (after 1 warm-up)"))
     for name, case in cases.items():
         models = _models(case)
         x = torch.randn(case["L"], case["N"], case["H_in"], dtype=case["dtype"],
                         requires_grad=True)
         print(f"\n{name}")
         print(f"  {'':16s} {'forward':>12s} {'ratio':>7s} {'fwd+bwd':>12s} {'ratio':>7s}")
-        times = {(m, b): [] for m in models for b in (False, True)}
-        for rep in range(repeats + 1):
-            for backward in (False, True):
-                for label, model in models.items():
-                    t = _time(model, x, backward)
-                    if rep:  # the first round is a warm-up
-                        times[(label, backward)].append(t)
-        med = {k: statistics.median(v) for k, v in times.items()}
+        variants = {(label, b): _call(m, x, b) for b in (False, True)
+                    for label, m in models.items()}
+        times = interleaved(variants, repeats)
+        fwd = ratios({k[0]: v for k, v in times.items() if not k[1]}, "nn.LSTM")
+        both = ratios({k[0]: v for k, v in times.items() if k[1]}, "nn.LSTM")
         for label in models:
-            f, fb = med[(label, False)], med[(label, True)]
-            rf, rfb = f / med[("nn.LSTM", False)], fb / med[("nn.LSTM", True)]
+            (f, rf), (fb, rfb) = fwd[label], both[label]
             print(f"  {label:16s} {f * 1e3:9.1f} ms {rf:6.2f}x {fb * 1e3:9.1f} ms {rfb:6.2f}x")
 
 

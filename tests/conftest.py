@@ -14,6 +14,16 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``), every
+    test of one JupyterLab server (``tests/test_lab.py``: the student edition, the book) runs
+    on the same worker, so each server and its kernels start once."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "lab" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(f"lab-{callspec.params['lab']}"))
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium (headless, offline flags), one for the whole session.

@@ -19,6 +19,7 @@ be declared (here and in docs/architecture.md) before it can be placed.
 """
 
 import ast
+import json
 import sys
 from pathlib import Path
 
@@ -255,3 +256,123 @@ def test_the_version_is_written_once():
     dynamic = pyproject["tool"]["setuptools"]["dynamic"]["version"]
     assert dynamic == {"attr": "lstm_helpers._version.__version__"}
     assert importlib.metadata.version("lstm_helpers") == lstm_helpers.__version__
+
+
+# --- one gate order ------------------------------------------------------------------------
+
+GATE_LETTERS = {"i", "f", "g", "o"}
+SPLITS = {"chunk", "split", "unbind", "tensor_split"}
+
+
+def gate_order_literals(source: str) -> list[int]:
+    """Lines of ``source`` that write PyTorch's gate order by hand instead of using
+    ``lstm.GATES``: a string such as ``"ifgo"``, a tuple or list of the letters
+    (``("i", "f", "g", "o")``, ``["i", "f", "g", "o", "c"]``), or a 4-way split unpacked into
+    ``i, f, g, o`` (``i, f, g, o = z.chunk(4, -1)``), in any order."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if len(node.value) == 4 and set(node.value) == GATE_LETTERS:
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Tuple | ast.List) and isinstance(node.ctx, ast.Load):
+            letters = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+            if GATE_LETTERS <= letters:
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            target = node.targets[0]
+            func = node.value.func
+            if (isinstance(target, ast.Tuple) and len(target.elts) == 4
+                    and {getattr(e, "id", None) for e in target.elts} == GATE_LETTERS
+                    and getattr(func, "attr", getattr(func, "id", None)) in SPLITS):
+                lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_the_gate_order_is_written_once():
+    """PyTorch's gate order (i, f, g, o) is written in ``lstm.py`` (``GATES``) and nowhere
+    else in the package: everything else derives it from ``GATES``."""
+    found = {}
+    for path in MODULES:
+        if path == PACKAGE / "lstm.py":
+            continue
+        lines = gate_order_literals(path.read_text(encoding="utf-8"))
+        if lines:
+            found[str(path.relative_to(ROOT))] = lines
+    assert found == {}, "use lstm_helpers.lstm.GATES instead of these literals"
+    assert gate_order_literals((PACKAGE / "lstm.py").read_text(encoding="utf-8")), (
+        "lstm.py should hold the one literal (GATES)")
+
+
+def test_the_gate_order_check_bites():
+    bad = ('ORDER = "ifgo"\nnames = ["i", "f", "g", "o", "c"]\n'
+           "i, f, g, o = z.chunk(4, dim=-1)\nx = ('o', 'i', 'f', 'g')\n")
+    assert gate_order_literals(bad) == [1, 2, 3, 4]
+    good = ("gate = dict(zip(GATES, z.chunk(4, dim=-1)))\ni, f, g, o = a, b, c, d\n"
+            "label = 'gate i'\n")
+    assert gate_order_literals(good) == []
+
+
+# --- one word per chapter: the checked table of docs/architecture.md -------------------------
+
+
+def chapter_table() -> list[dict]:
+    """The rows of the table "Chapters and their modules" in docs/architecture.md."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = doc.split("## Chapters and their modules", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6 or not cells[0].isdigit():
+            continue
+
+        def names(cell):
+            return [n.strip(" `") for n in cell.split(",") if n.strip(" `-")]
+
+        rows.append({"chapter": int(cells[0]), "notebook": cells[1].strip("`"),
+                     "core": names(cells[2]), "application": names(cells[3]),
+                     "presentation": names(cells[4]), "tests": names(cells[5])})
+    return rows
+
+
+def test_the_chapter_table_names_real_files():
+    import yaml
+
+    rows = chapter_table()
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    toc_files = {c["file"] for part in toc["parts"] for c in part["chapters"]}
+    chapters = {f"book/{p.stem}" for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")}
+    assert {f"book/{r['notebook']}" for r in rows} == chapters, "one row per chapter notebook"
+    assert [r["chapter"] for r in rows] == list(range(1, len(rows) + 1))
+    for row in rows:
+        assert f"book/{row['notebook']}" in toc_files, row["notebook"]
+        assert row["notebook"].startswith(f"{row['chapter']:02d}_")
+        for name in row["core"]:
+            assert name in CORE, f"{name} (chapter {row['chapter']}) is not a core module"
+        for name in row["application"]:
+            assert name in APPLICATIONS and (PACKAGE / name / "__init__.py").is_file(), name
+        for name in row["presentation"]:
+            for folder in PRESENTATION:
+                assert (PACKAGE / folder / f"{name}.py").is_file(), f"{folder}/{name}.py"
+        for name in row["tests"]:
+            assert (ROOT / "tests" / f"{name}.py").is_file(), f"tests/{name}.py"
+
+
+def test_each_chapter_imports_the_modules_of_its_row():
+    for row in chapter_table():
+        nb = json.loads((ROOT / "book" / f"{row['notebook']}.ipynb").read_text(encoding="utf-8"))
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        imported = set()
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lstm_helpers"):
+                imported |= {f"{node.module}.{a.name}" for a in node.names} | {node.module}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+        for name in row["presentation"]:
+            for folder in ("widgets", "exercises"):
+                assert f"lstm_helpers.{folder}.{name}" in imported or any(
+                    i.startswith(f"lstm_helpers.{folder}.{name}.") for i in imported
+                ), f"{row['notebook']} does not import lstm_helpers.{folder}.{name}"
+        for name in row["application"]:
+            assert f"lstm_helpers.{name}" in imported or any(
+                i.startswith(f"lstm_helpers.{name}") for i in imported
+            ), f"{row['notebook']} does not import lstm_helpers.{name}"

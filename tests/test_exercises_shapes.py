@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 from lstm_helpers.exercises import Feedback
 from lstm_helpers.exercises import shapes as ex
 
-torch.set_num_threads(1)
-
 NOT_YET = "no answer yet"
 PLACEHOLDERS = [None, ...]
 ODD_ANSWERS = [

@@ -9,6 +9,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from lstm_helpers import firstinput
 from lstm_helpers import init as lstm_init
 from lstm_helpers.figures import init as figs
 
@@ -93,8 +94,8 @@ def test_gradient_norms_figure_one_line_per_label_and_zero_survives_the_log_scal
 
 def test_training_curves_plot_the_mean_over_seeds():
     runs = {
-        "x": [lstm_init.TrainingResult("x", 0.3, 0.1, (0.3, 0.2, 0.1)),
-              lstm_init.TrainingResult("x", 0.5, 0.3, (0.5, 0.4, 0.3))],
+        "x": [firstinput.TrainingResult("x", 0.3, 0.1, (0.3, 0.2, 0.1)),
+              firstinput.TrainingResult("x", 0.5, 0.3, (0.5, 0.4, 0.3))],
     }
     fig = figs.training_curves(runs, eval_every=10)
     line = _lines(fig.axes[0])["x"]

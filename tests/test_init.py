@@ -533,25 +533,3 @@ def test_gradient_vanishes_faster_with_a_small_scale():
                                     for m in (small, default, forget))
     assert g_small[0] < g_default[0] < g_forget[0]
     assert g_default[0] < 1e-3 * g_default[-1]  # it vanishes going back in time
-
-
-# --- the small task -------------------------------------------------------------------------
-
-
-def test_first_input_task():
-    x, y = lstm_init.first_input_task(5, 7, generator=torch.Generator().manual_seed(0))
-    assert x.shape == (7, 5, 2) and y.shape == (5, 1)
-    torch.testing.assert_close(y[:, 0], x[0, :, 0])
-    assert torch.equal(x[:, :, 1], torch.cat([torch.ones(1, 5), torch.zeros(6, 5)]))
-    assert x[:, :, 0].abs().max() <= 1
-
-
-def test_train_first_input_is_seeded_and_learns_something():
-    a = lstm_init.train_first_input("forget_bias", steps=6, seq_len=5, eval_every=3)
-    b = lstm_init.train_first_input("forget_bias", steps=6, seq_len=5, eval_every=3)
-    assert a == b
-    assert len(a.losses) == 3 and a.final_loss == a.losses[-1]
-    c = lstm_init.train_first_input("scaled", factor=4.0, steps=6, seq_len=5, eval_every=3)
-    assert c.scheme == "scaled(4)" and c.losses != a.losses
-    short = lstm_init.train_first_input("pytorch", seq_len=3, steps=150, eval_every=150)
-    assert short.final_loss < 0.5 * short.initial_loss  # a 3-step memory is easy

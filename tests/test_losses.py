@@ -19,8 +19,6 @@ from lstm_helpers.losses import (
     naive_cross_entropy,
 )
 
-torch.set_num_threads(1)
-
 TIGHT = {"rtol": 1e-12, "atol": 1e-12}
 SETTINGS = settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -13,7 +13,6 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from lstm_helpers._lstm_bptt import _BLOCK_ROWS, LSTMLayerFunction, lstm_layer_bptt
 from lstm_helpers.lstm import LSTM, LSTMCell, lstm_cell, lstm_layer, lstm_layer_packed
 
-torch.set_num_threads(1)
 F64 = torch.float64
 TOL = dict(rtol=1e-9, atol=1e-11)
 

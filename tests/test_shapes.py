@@ -18,8 +18,6 @@ from lstm_helpers.shapes import (
     format_shape,
 )
 
-torch.set_num_threads(1)
-
 # Tiny sizes so that real tensors stay small; 0 and 1 are the interesting ones.
 sizes = st.sampled_from([0, 1, 1, 2, 3])
 shapes = st.lists(sizes, min_size=0, max_size=5).map(tuple)

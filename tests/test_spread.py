@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from lstm_helpers import init as lstm_init
+from lstm_helpers import firstinput
 from lstm_helpers.notebook import load_spread, stable_or_range
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def test_first_input_record_still_matches_its_stable_runs():
     for key in ("pytorch/0", "scaled(4)/0"):
         scheme, seed = key.split("/")
         factor = 4.0 if scheme == "scaled(4)" else None
-        got = lstm_init.train_first_input(scheme.split("(")[0], factor=factor, seed=int(seed),
+        got = firstinput.train_first_input(scheme.split("(")[0], factor=factor, seed=int(seed),
                                           dtype=torch.float64).final_loss
         want = record["values"]["native"][key]
         assert got == pytest.approx(want, rel=max(10 * stable[key], 1e-9))

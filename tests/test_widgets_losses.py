@@ -14,8 +14,6 @@ from lstm_helpers.figures import losses as figures  # noqa: E402
 from lstm_helpers.widgets._common import alt_from_html, png_from_html  # noqa: E402
 from lstm_helpers.widgets.losses import CrossEntropyExplorer  # noqa: E402
 
-torch.set_num_threads(1)
-
 
 def _loss(widget) -> float:
     return float(re.search(r"loss = -log p_\d = ([-\d.]+)", widget.result.value).group(1))

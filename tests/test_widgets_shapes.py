@@ -17,8 +17,6 @@ from lstm_helpers.widgets.shapes import (
     torch_says,
 )
 
-torch.set_num_threads(1)
-
 
 def shown(w: ShapeExplorer) -> tuple[str, str, str]:
     return w.aligned.value, w.result.value, w.steps.value

@@ -120,7 +120,7 @@ def gradient_norms_figure(norms: dict):
 
 
 def training_curves(results, *, eval_every: int = 25):
-    """Test loss against training step for ``lstm_init.TrainingResult`` objects (mean per label).
+    """Test loss against training step for ``firstinput.TrainingResult`` objects (mean per label).
 
     ``results`` maps a label to a list of results (one per seed); the line is their mean.
     """

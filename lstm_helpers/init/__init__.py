@@ -6,10 +6,12 @@
   alternatives, as in-place initialisers like ``torch.nn.init``'s.
 - :mod:`.diagnostics`: why the scale matters: weight statistics, gate saturation, gradients
   through time.
-- :mod:`.experiments`: the chapter's experiments (the "remember the first input" task and
-  the sweeps behind its figures and widget).
+- :mod:`.probes`: the sweeps behind the chapter's saturation figure and widget (a probe
+  input, an initialised ``nn.LSTM``, saturation as the weights are scaled up).
 
 Every public name of the four is also available here: ``lstm_helpers.init.uniform_bound``.
+The chapter's training experiment (the "remember the first input" task) is an application of
+its own, :mod:`lstm_helpers.firstinput`.
 """
 
 from .diagnostics import (
@@ -23,18 +25,8 @@ from .diagnostics import (
     uniform_ks_test,
     weight_stats,
 )
-from .experiments import (
-    FIRST_INPUT_CONFIGS,
-    FirstInputModel,
-    TrainingResult,
-    first_input_finals,
-    first_input_task,
-    make_lstm,
-    probe_input,
-    saturation_sweep,
-    train_first_input,
-)
 from .layout import GATES, LSTMLayout, gate_slice, is_lstm, lstm_layout
+from .probes import make_lstm, probe_input, saturation_sweep
 from .schemes import (
     SCHEMES,
     forget_bias_init_,
@@ -49,11 +41,10 @@ from .schemes import (
 )
 
 __all__ = [
-    "FIRST_INPUT_CONFIGS", "FirstInputModel", "GATES", "GateTrace", "LSTMLayout", "SCHEMES",
-    "TrainingResult", "WeightStats", "first_input_finals", "first_input_task", "flat_weights",
+    "GATES", "GateTrace", "LSTMLayout", "SCHEMES", "WeightStats", "flat_weights",
     "forget_bias_init_", "gate_slice", "gate_trace", "gradient_norms_through_time",
     "init_lstm_", "is_lstm", "lstm_layout", "make_lstm", "orthogonal_init_",
     "preactivation_variance", "probe_input", "pytorch_init_", "saturation", "saturation_sweep",
-    "scaled_init_", "set_forget_bias_", "train_first_input", "uniform_bound", "uniform_ks_test",
+    "scaled_init_", "set_forget_bias_", "uniform_bound", "uniform_ks_test",
     "uniform_variance", "weight_stats", "xavier_init_",
 ]

@@ -173,8 +173,8 @@ class GateTrace:
 
     def activations(self) -> dict[str, torch.Tensor]:
         """The gates themselves: sigmoid for i, f, o and tanh for g, each ``(L, N, H)``."""
-        i, f, g, o = self.z.chunk(4, dim=-1)  # 4 x (L, N, H)
-        return {"i": i.sigmoid(), "f": f.sigmoid(), "g": g.tanh(), "o": o.sigmoid()}
+        z = dict(zip(GATES, self.z.chunk(4, dim=-1), strict=True))  # 4 x (L, N, H)
+        return {k: z[k].tanh() if k == "g" else z[k].sigmoid() for k in GATES}
 
 
 def gate_trace(module, input: torch.Tensor) -> list[GateTrace]:
@@ -220,9 +220,9 @@ def gate_trace(module, input: torch.Tensor) -> list[GateTrace]:
             steps_in = xw.unbind(0)
             for t in steps:
                 z = steps_in[t] + h @ W_hh.T  # (N, 4H)
-                i, f, g, o = z.chunk(4, dim=-1)  # 4 x (N, H)
-                c = f.sigmoid() * c + i.sigmoid() * g.tanh()  # (N, H)
-                h = o.sigmoid() * c.tanh()  # (N, H)
+                gate = dict(zip(GATES, z.chunk(4, dim=-1), strict=True))  # 4 x (N, H)
+                c = gate["f"].sigmoid() * c + gate["i"].sigmoid() * gate["g"].tanh()  # (N, H)
+                h = gate["o"].sigmoid() * c.tanh()  # (N, H)
                 if W_hr is not None:
                     h = h @ W_hr.T  # (N, P)
                 zs[t], cs[t], hs[t] = z, c, h

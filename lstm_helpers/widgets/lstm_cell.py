@@ -102,7 +102,7 @@ class GateExplorer(widgets.VBox):
 
     @staticmethod
     def _bars(s):
-        names = ["i", "f", "g", "o", "c", "h"]
+        names = [*GATES, "c", "h"]
         fig, ax = plt.subplots(figsize=(3.4, 2.4))
         values = [s[k] for k in names]
         ax.bar(range(6), values, color=[_COLORS[k] for k in names])
