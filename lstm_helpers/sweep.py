@@ -24,7 +24,6 @@ import importlib
 import json
 import os
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -101,12 +100,10 @@ def _worker_init():
 
 def _run_one(app_name: str, config_dict: dict, path: str, command: str) -> tuple[str, float]:
     app = load_app(app_name)
-    config = app.Config(**config_dict)
-    start = time.perf_counter()
-    record = app.train(config, progress=False)
+    record = app.train(app.Config(**config_dict), progress=False)
     record.command = command
     records.save(record, path)
-    return path, time.perf_counter() - start
+    return path, record.seconds
 
 
 def summary(app_name: str, folder, configs=None) -> dict:
@@ -182,7 +179,7 @@ def main(argv=None) -> int:
                        for c, p in pending]
             for future in as_completed(futures):
                 path, seconds = future.result()
-                print(f"{path} ({seconds:.0f} s)", flush=True)
+                print(f"{path} ({seconds:.0f} s of training)", flush=True)
     groups = summary(args.app, folder, configs)
     (folder / "summary.json").write_text(json.dumps(
         {"command": command, "goal": dataclasses.asdict(app.GOAL), "groups": groups},
