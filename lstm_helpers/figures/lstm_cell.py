@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
+from ..init.diagnostics import gradient_reach as _gradient_reach
 from ..lstm import GATES, lstm_cell
 from ._draw import GATE_COLORS, STATE_COLORS, arrow, box, line, op
 
@@ -260,9 +261,10 @@ REACH_MODELS = {
 def sensitivity_by_lag(model, x, warm_up=None):
     """How strongly the last hidden state reacts to each input: ``s[k]`` for ``k`` steps back.
 
-    One vector-Jacobian product: the gradient of ``output[-1].sum()`` (the sum of the last
-    step's hidden state, i.e. the Jacobian multiplied by a vector of ones) with respect to
-    every input ``x_t``, then its norm per step:
+    The book's one gradient-reach measurement, :func:`lstm_helpers.init.gradient_reach`: one
+    vector-Jacobian product (the gradient of ``output[-1].sum()``, i.e. the Jacobian
+    multiplied by a vector of ones) with respect to every input ``x_t``, then its norm per
+    step (over the features, averaged over the batch):
 
     .. math:: s_k = \\lVert \\mathbf 1^\\top\\, \\partial h_{L-1} / \\partial x_{L-1-k} \\rVert
 
@@ -276,11 +278,7 @@ def sensitivity_by_lag(model, x, warm_up=None):
     Outputs:
         ``s``: :math:`(L,)`, ``s[k]`` the sensitivity to the input ``k`` steps before the last.
     """
-    x = x.detach().clone().requires_grad_(True)  # (L, N, H_in)
-    full = x if warm_up is None else torch.cat([warm_up.to(x.dtype), x])  # (L0 + L, N, H_in)
-    output, _ = model(full)  # (L0 + L, N, H)
-    (grad,) = torch.autograd.grad(output[-1].sum(), x)  # (L, N, H_in)
-    return grad.norm(dim=(1, 2)).flip(0)  # (L,), index k = steps back
+    return _gradient_reach(model, x, warm_up=warm_up)  # (L,), index k = steps back
 
 
 def gradient_reach_data(seeds=20, seq_len=60, input_size=4, hidden_size=20, forget_bias=3.0,

@@ -20,6 +20,7 @@ from .diagnostics import (
     flat_weights,
     gate_trace,
     gradient_norms_through_time,
+    gradient_reach,
     preactivation_variance,
     saturation,
     uniform_ks_test,
@@ -43,6 +44,7 @@ from .schemes import (
 __all__ = [
     "GATES", "GateTrace", "LSTMLayout", "SCHEMES", "WeightStats", "flat_weights",
     "forget_bias_init_", "gate_slice", "gate_trace", "gradient_norms_through_time",
+    "gradient_reach",
     "init_lstm_", "is_lstm", "lstm_layout", "make_lstm", "orthogonal_init_",
     "preactivation_variance", "probe_input", "pytorch_init_", "saturation", "saturation_sweep",
     "scaled_init_", "set_forget_bias_", "uniform_bound", "uniform_ks_test",

@@ -12,7 +12,7 @@ import torch
 from lstm_helpers._checks import check_int
 from lstm_helpers.lstm import GATES
 
-from .layout import LSTMLayout, _params, lstm_layout
+from .layout import LSTMLayout, _params, is_lstm, lstm_layout
 from .schemes import uniform_bound, uniform_variance
 
 
@@ -285,25 +285,60 @@ def _run(module, layout: LSTMLayout, x: torch.Tensor) -> torch.Tensor:
     return module(x)[0]  # (L, N, D*H_out)
 
 
-def gradient_norms_through_time(module, input: torch.Tensor) -> torch.Tensor:
-    """How much the last output depends on each earlier input: ``||d y / d x_t||``.
+def gradient_reach(module, input: torch.Tensor, warm_up: torch.Tensor | None = None
+                   ) -> torch.Tensor:
+    """How strongly the last output reacts to each earlier input: ``r[k]`` for ``k`` steps back.
 
-    ``y`` is the sum of the module's output at the last time step; the gradient is taken
-    through the module's own forward pass (autograd), for every time step ``t`` at once.
-    Values that shrink fast going back in time mean early inputs barely reach the end
-    (vanishing gradients); values that grow mean exploding gradients.
+    The book's one measurement of gradients through time (chapters 2, 4 and 7 call it). One
+    vector-Jacobian product with a vector of ones, the gradient of the sum of the last step's
+    output with respect to every input, then per step its norm over the input features,
+    averaged over the batch:
 
-    Inputs:
-        input: a sequence, as for :func:`gate_trace`.
+    .. math:: r_k = \\frac{1}{N} \\sum_n \\big\\lVert \\partial\\, \\mathbf 1^\\top y_{L-1,n}
+              \\,/\\, \\partial x_{L-1-k,\\,n} \\big\\rVert_2
+
+    Why this normalisation: the norm over features is the size of the gradient that reaches
+    one input vector; the mean over the batch makes the number independent of the batch size
+    (a norm over the whole batch would grow with sqrt(N)); and the lag ``k`` (0: the last
+    input) puts "k steps back" on the axis whatever the sequence length. Values that shrink
+    fast with ``k`` mean early inputs barely reach the end (vanishing gradients); values that
+    grow mean exploding gradients.
+
+    Args:
+        module: an LSTM-like module (``nn.LSTM``, ``nn.LSTMCell``, the book's ``LSTM``: any
+            layout :func:`~lstm_helpers.init.lstm_layout` recognises) or any other recurrent
+            module called as ``module(x) -> (output (L, N, H), state)`` (``nn.RNN``, ``nn.GRU``,
+            not batch-first).
+        input: ``(L, N, H_in)`` or ``(L, H_in)``; ``(N, L, H_in)`` for a batch-first LSTM.
+        warm_up: optional inputs ``(L_0, N, H_in)`` run first, with no gradient taken with
+            respect to them, so that the state at ``input[0]`` is no longer zero. Default:
+            ``None``.
 
     Returns:
-        ``(L,)`` float64 tensor: for each step, the norm of the gradient over features,
-        averaged over the batch.
+        ``(L,)`` float64 tensor, index ``k`` = steps back from the last input.
     """
-    layout = lstm_layout(module)
-    x, _ = _as_sequence(module, layout, input)  # (L, N, H_in)
-    x = x.detach().requires_grad_(True)
+    if is_lstm(module):
+        layout = lstm_layout(module)
+        x, _ = _as_sequence(module, layout, input)  # (L, N, H_in)
+    elif isinstance(input, torch.Tensor) and input.dim() in (2, 3):
+        layout = None
+        x = input if input.dim() == 3 else input.unsqueeze(1)  # (L, N, H_in)
+    else:
+        raise ValueError(f"input must be a (L, N, H_in) or (L, H_in) tensor, got "
+                         f"{type(input).__name__} {getattr(input, 'shape', '')}")
+    x = x.detach().clone().requires_grad_(True)  # (L, N, H_in)
+    full = x if warm_up is None else torch.cat([warm_up.to(x.dtype), x])  # (L0 + L, N, H_in)
     with torch.enable_grad():
-        out = _run(module, layout, x)  # (L, N, D*H_out)
+        out = _run(module, layout, full) if layout is not None else module(full)[0]
         (grad,) = torch.autograd.grad(out[-1].sum(), x)  # (L, N, H_in)
-    return grad.double().norm(dim=-1).mean(dim=1)  # (L,)
+    return grad.double().norm(dim=-1).mean(dim=1).flip(0)  # (L,), index k = steps back
+
+
+def gradient_norms_through_time(module, input: torch.Tensor) -> torch.Tensor:
+    """:func:`gradient_reach` in time order: entry ``t`` for the input at step ``t``
+    (``gradient_reach(module, input).flip(0)``), as chapter 4 plots it against the step.
+
+    Returns:
+        ``(L,)`` float64 tensor.
+    """
+    return gradient_reach(module, input).flip(0)  # (L,), index t = time step
