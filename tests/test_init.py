@@ -533,3 +533,35 @@ def test_gradient_vanishes_faster_with_a_small_scale():
                                     for m in (small, default, forget))
     assert g_small[0] < g_default[0] < g_forget[0]
     assert g_default[0] < 1e-3 * g_default[-1]  # it vanishes going back in time
+
+
+@pytest.mark.parametrize("gate", ["i", "f", "g", "o"])
+@pytest.mark.parametrize("split", ["ih", "hh", "half"])
+def test_set_gate_bias_sets_one_gate_total(gate, split):
+    torch.manual_seed(0)
+    lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    before = {k: v.detach().clone() for k, v in lstm.named_parameters()}
+    lstm_init.set_gate_bias_(lstm, gate, -3.0, split=split)
+    rows = lstm_init.gate_slice(gate, 4)
+    for name, p in lstm.named_parameters():
+        if name.startswith("bias_ih"):
+            other = name.replace("bias_ih", "bias_hh")
+            total = p[rows] + dict(lstm.named_parameters())[other][rows]
+            torch.testing.assert_close(total.detach(), torch.full((4,), -3.0))
+        keep = torch.ones(16, dtype=torch.bool) if "bias" in name else None
+        if keep is not None:
+            keep[rows] = False
+            assert torch.equal(p.detach()[keep], before[name][keep]), name
+        else:
+            assert torch.equal(p.detach(), before[name]), name
+
+
+def test_set_gate_bias_rejects_bad_arguments():
+    lstm = nn.LSTM(2, 3)
+    with pytest.raises(ValueError, match="gate must be one of"):
+        lstm_init.set_gate_bias_(lstm, "x", 1.0)
+    with pytest.raises(ValueError, match="no biases"):
+        lstm_init.set_gate_bias_(nn.LSTM(2, 3, bias=False), "i", 1.0)
+    forget = lstm_init.set_forget_bias_(nn.LSTM(2, 3), 2.0)
+    torch.testing.assert_close((forget.bias_ih_l0 + forget.bias_hh_l0)[3:6].detach(),
+                               torch.full((3,), 2.0))

@@ -36,6 +36,7 @@ from .schemes import (
     pytorch_init_,
     scaled_init_,
     set_forget_bias_,
+    set_gate_bias_,
     uniform_bound,
     uniform_variance,
     xavier_init_,
@@ -47,6 +48,6 @@ __all__ = [
     "gradient_reach",
     "init_lstm_", "is_lstm", "lstm_layout", "make_lstm", "orthogonal_init_",
     "preactivation_variance", "probe_input", "pytorch_init_", "saturation", "saturation_sweep",
-    "scaled_init_", "set_forget_bias_", "uniform_bound", "uniform_ks_test",
+    "scaled_init_", "set_forget_bias_", "set_gate_bias_", "uniform_bound", "uniform_ks_test",
     "uniform_variance", "weight_stats", "xavier_init_",
 ]

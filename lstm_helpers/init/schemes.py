@@ -178,16 +178,23 @@ def orthogonal_init_(module, *, gain: float = 1.0, generator=None):
 
 
 @torch.no_grad()
-def set_forget_bias_(module, value: float = 1.0, *, split: str = "ih"):
-    """Make the forget gate's total bias ``b_if + b_hf`` equal ``value`` in every layer.
+def set_gate_bias_(module, gate: str, value: float, *, split: str = "ih"):
+    """Make one gate's total bias ``b_i* + b_h*`` equal ``value`` in every layer and direction.
 
     PyTorch has two biases per gate, ``bias_ih`` and ``bias_hh``, and only their sum matters.
-    With ``split="ih"`` (default) rows ``H:2H`` of ``bias_ih`` are set to ``value`` and those
+    With ``split="ih"`` (default) the gate's rows of ``bias_ih`` are set to ``value`` and those
     of ``bias_hh`` to 0; ``split="hh"`` does the opposite; ``split="half"`` puts
     ``value / 2`` in each. No other row, and no weight, changes.
 
+    Args:
+        module: an LSTM-like module (``nn.LSTM``, ``nn.LSTMCell``, the book's ``LSTM``).
+        gate: ``"i"``, ``"f"``, ``"g"`` or ``"o"`` (:data:`lstm_helpers.lstm.GATES`).
+        value: the total bias, a finite number.
+        split: ``"ih"``, ``"hh"`` or ``"half"``. Default: ``"ih"``.
+
     Raises:
-        ValueError: the module has no biases (``bias=False``) or ``split`` is unknown.
+        ValueError: the module has no biases (``bias=False``), or ``gate``, ``split`` or
+            ``value`` is not one of the allowed.
 
     Returns:
         ``module``, changed in place.
@@ -200,15 +207,21 @@ def set_forget_bias_(module, value: float = 1.0, *, split: str = "ih"):
         raise ValueError(f"value must be finite, got {value}")
     if not layout.bias:
         raise ValueError(
-            f"{type(module).__name__} has no biases (bias=False): there is no forget bias to set"
+            f"{type(module).__name__} has no biases (bias=False): there is no gate bias to set"
         )
     params = _params(module)
-    rows = gate_slice("f", layout.hidden_size)
+    rows = gate_slice(gate, layout.hidden_size)
     ih_value = {"ih": value, "hh": 0.0, "half": value / 2}[split]
     for sfx in layout.suffixes():
         params["bias_ih" + sfx][rows] = ih_value
         params["bias_hh" + sfx][rows] = value - ih_value
     return module
+
+
+def set_forget_bias_(module, value: float = 1.0, *, split: str = "ih"):
+    """Make the forget gate's total bias ``b_if + b_hf`` equal ``value`` in every layer:
+    :func:`set_gate_bias_` for the gate ``"f"`` (``split`` as there). Returns ``module``."""
+    return set_gate_bias_(module, "f", value, split=split)
 
 
 def forget_bias_init_(module, value: float = 1.0, *, generator=None):
