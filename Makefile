@@ -14,7 +14,7 @@ export OMP_NUM_THREADS := 1
 # JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
-.PHONY: setup vendor chromium book test unit nbval nbval-pinned browser lab notebooks student serve lint clean
+.PHONY: setup vendor chromium book test unit nbval nbval-pinned browser lab notebooks student serve lint clean lane-code lane-notebooks
 
 setup: $(STAMP)
 $(STAMP): requirements.txt requirements-book.txt pyproject.toml
@@ -57,7 +57,20 @@ nbval-pinned: setup
 browser: chromium book
 	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup tests -m browser
 
-test: setup vendor chromium lint unit nbval nbval-pinned browser
+# Two lanes at once on the 2 cores (each stage also runs two pytest workers), so that neither
+# core waits while the other finishes a long notebook: the code lane (unit tests, then the book
+# build and the browser suite) and the notebook lane (nbval natively, then under the pinned
+# instruction set with the record re-checks). Each lane's output is printed when it ends.
+test: setup vendor chromium lint
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-code lane-notebooks
+
+lane-code:
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory browser
+
+lane-notebooks:
+	$(MAKE) --no-print-directory nbval
+	$(MAKE) --no-print-directory nbval-pinned
 
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=book \
