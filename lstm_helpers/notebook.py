@@ -40,17 +40,19 @@ def setup(seed: int = 0) -> None:
 def load_spread(name: str) -> dict:
     """A shipped record of how far some numbers move between CPUs' instruction sets.
 
-    Written by ``tools/isa_spread.py ... --out lstm_helpers/data/<name>.json``: the values
-    of each number natively and under pinned-down instruction sets, and the largest relative
-    difference (``relative_spread``).
+    Written by ``tools/isa_spread.py ... --out lstm_helpers/data/spread/<name>.json``: the
+    values of each number natively and under pinned-down instruction sets, and the largest
+    relative difference (``relative_spread``). Read through :mod:`importlib.resources`, like
+    every shipped file of the package.
     """
     import json
-    from pathlib import Path
+    from importlib import resources
 
-    path = Path(__file__).parent / "data" / f"{name}.json"
-    if not path.exists():
-        raise FileNotFoundError(f"no spread record named {name!r}: expected the file {path.name}")
-    return json.loads(path.read_text())
+    file = resources.files("lstm_helpers").joinpath("data", "spread", f"{name}.json")
+    if not file.is_file():
+        raise FileNotFoundError(f"no spread record named {name!r}: expected the file "
+                                f"data/spread/{name}.json")
+    return json.loads(file.read_text())
 
 
 def stable_or_range(value: float, key: str, record: dict, *, fmt: str = ".2f",

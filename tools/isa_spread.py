@@ -8,7 +8,7 @@ returns, the largest relative difference from the native run. With ``--out`` it 
 values, the spread and the command into a JSON record that a chapter can show.
 
     .venv/bin/python tools/isa_spread.py lstm_helpers.firstinput:first_input_finals \
-        --out lstm_helpers/data/first_input_spread.json
+        --out lstm_helpers/data/spread/first_input_spread.json
 
 The function takes no arguments and returns a flat ``{name: float}`` dict.
 """
