@@ -61,7 +61,7 @@ def test_first_input_record_still_matches_its_stable_runs():
     digit): a looser match would mean the code changed, not the CPU.
     """
     record = load_spread("first_input_spread")
-    assert record["command"].startswith("python tools/isa_spread.py lstm_helpers.init:")
+    assert record["command"].startswith("python tools/isa_spread.py lstm_helpers.firstinput:")
     stable = {k: s for k, s in record["relative_spread"].items() if s < 1e-3}
     assert {"pytorch/0", "scaled(4)/0"} <= set(stable)  # the chapter's two clear cases
     for key in ("pytorch/0", "scaled(4)/0"):
