@@ -1,4 +1,5 @@
-"""Argument checks shared by the core modules: one message form, what must hold and what came.
+"""Argument checks shared by the package: one message form, what must hold and what came, and
+one way to write a shape in a message (:func:`format_shape`).
 
 >>> check_int("hidden_size", 20)
 20
@@ -45,3 +46,12 @@ def check_bool(name, value):
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__} {value!r}")
     return value
+
+
+def format_shape(shape) -> str:
+    """``(5, 3)``, ``(3,)``, ``()``: a shape written the way Python writes a tuple.
+
+    >>> format_shape(torch.Size([5, 3])), format_shape([3]), format_shape(())
+    ('(5, 3)', '(3,)', '()')
+    """
+    return str(tuple(int(s) for s in shape))

@@ -36,6 +36,8 @@ from typing import NamedTuple
 
 import torch
 
+from lstm_helpers._checks import format_shape
+
 __all__ = [
     "CellCache", "CellGrads", "LSTMGrads", "lstm_backward", "lstm_cell_backward",
     "lstm_cell_forward", "lstm_forward",
@@ -99,7 +101,8 @@ def _shape(name, value, expected):
     _tensor(name, value)
     if tuple(value.shape) != tuple(expected):
         raise ValueError(
-            f"{name} has the wrong shape: expected {tuple(expected)}, got {tuple(value.shape)}"
+            f"{name} has the wrong shape: expected {format_shape(expected)}, "
+            f"got {format_shape(value.shape)}"
         )
 
 
@@ -109,14 +112,14 @@ def _check_weights(weight_ih, weight_hh, bias_ih, bias_hh):
     if weight_hh.dim() != 2 or weight_hh.size(0) != 4 * weight_hh.size(1):
         raise ValueError(
             "weight_hh must have shape (4*hidden_size, hidden_size) with the gates stacked "
-            f"i, f, g, o: got {tuple(weight_hh.shape)}"
+            f"i, f, g, o: got {format_shape(weight_hh.shape)}"
         )
     H = weight_hh.size(1)
     _tensor("weight_ih", weight_ih)
     if weight_ih.dim() != 2 or weight_ih.size(0) != 4 * H:
         raise ValueError(
             f"weight_ih must have shape (4*hidden_size, input_size) = ({4 * H}, input_size): "
-            f"got {tuple(weight_ih.shape)}"
+            f"got {format_shape(weight_ih.shape)}"
         )
     if (bias_ih is None) != (bias_hh is None):
         raise ValueError(
@@ -162,7 +165,8 @@ def lstm_cell_forward(x, h, c, weight_ih, weight_hh, bias_ih=None, bias_hh=None)
     _tensor("x", x)
     if x.dim() != 2 or x.size(1) != H_in:
         raise ValueError(
-            f"x must have shape (N, input_size) with input_size = {H_in}: got {tuple(x.shape)}"
+            f"x must have shape (N, input_size) with input_size = {H_in}: "
+            f"got {format_shape(x.shape)}"
         )
     _check_state("h", h, x.size(0), H, weight_hh.dtype)
     _check_state("c", c, x.size(0), H, weight_hh.dtype)
@@ -233,7 +237,7 @@ def _check_sequence(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     if x.dim() != 3:
         raise ValueError(
             f"x must be a time-major sequence of shape (L, N, input_size): got {x.dim()} "
-            f"dimensions, shape {tuple(x.shape)}"
+            f"dimensions, shape {format_shape(x.shape)}"
         )
     if x.size(0) < 1:
         raise ValueError(f"x must have at least one time step: expected L >= 1, got {x.size(0)}")

@@ -30,6 +30,8 @@ import warnings
 import torch
 from torch import nn
 
+from lstm_helpers._checks import format_shape
+
 __all__ = [
     "CrossEntropyLoss",
     "CrossEntropyTypeError",
@@ -156,7 +158,7 @@ def _check_weight_alone(weight) -> None:
     if weight.dim() != 1:
         raise CrossEntropyValueError(
             "weight must be a 1-D tensor with one entry per class: "
-            f"expected shape (C,), got shape {tuple(weight.shape)}"
+            f"expected shape (C,), got shape {format_shape(weight.shape)}"
         )
     if not bool((weight.detach() >= 0).all()):  # also catches nan
         bad = weight.detach()[~(weight.detach() >= 0)][0].item()
@@ -183,10 +185,10 @@ def _check_index_target(input: torch.Tensor, target: torch.Tensor) -> None:
     """Class-index targets: dtype int64 (or uint8) and shape (), (N,) or (N, d1, ..., dK)."""
     if target.is_floating_point():
         raise CrossEntropyTypeError(
-            f"target of dtype {target.dtype} and shape {tuple(target.shape)} is neither kind of "
-            f"target: class indices must be int64 (got {target.dtype}; use target.long() if "
-            "these are class numbers), class probabilities must have the input's shape "
-            f"{tuple(input.shape)} (got {tuple(target.shape)})"
+            f"target of dtype {target.dtype} and shape {format_shape(target.shape)} is neither "
+            f"kind of target: class indices must be int64 (got {target.dtype}; use "
+            "target.long() if these are class numbers), class probabilities must have the input's shape "
+            f"{format_shape(input.shape)} (got {format_shape(target.shape)})"
         )
     if target.dtype not in _INDEX_DTYPES:
         raise CrossEntropyTypeError(
@@ -197,15 +199,15 @@ def _check_index_target(input: torch.Tensor, target: torch.Tensor) -> None:
         if target.dim() == 0 or tuple(target.shape) == (1,):
             return
         raise CrossEntropyValueError(
-            f"for unbatched input of shape {tuple(input.shape)} the target must be a single "
-            f"class index: expected shape () (or (1,)), got {tuple(target.shape)}"
+            f"for unbatched input of shape {format_shape(input.shape)} the target must be a single "
+            f"class index: expected shape () (or (1,)), got {format_shape(target.shape)}"
         )
     expected = (input.size(0),) + tuple(input.shape[2:])
     if tuple(target.shape) != expected:
         raise CrossEntropyValueError(
             f"target (class indices) must have shape (N, d1, ..., dK) for input of shape "
-            f"(N, C, d1, ..., dK) = {tuple(input.shape)}: expected {expected}, "
-            f"got {tuple(target.shape)}"
+            f"(N, C, d1, ..., dK) = {format_shape(input.shape)}: expected {expected}, "
+            f"got {format_shape(target.shape)}"
         )
 
 
@@ -323,7 +325,7 @@ def probability_target_loss(input, target, weight, ignore_index, reduction, labe
     """
     if not target.is_floating_point():
         raise CrossEntropyTypeError(
-            f"target has the input's shape {tuple(input.shape)}, so it is read as class "
+            f"target has the input's shape {format_shape(input.shape)}, so it is read as class "
             f"probabilities, which must be floating point: got {target.dtype} (class "
             f"indices need shape {(input.size(0),) + tuple(input.shape[2:])})"
         )

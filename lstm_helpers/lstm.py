@@ -42,7 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from lstm_helpers._checks import check_bool, check_int
+from lstm_helpers._checks import check_bool, check_int, format_shape
 from lstm_helpers._lstm_bptt import bias_sum, lstm_layer_bptt
 
 __all__ = [
@@ -224,8 +224,8 @@ def _check_cell_args(input, hx, weight_ih, weight_hh, bias_ih, bias_hh):
         if t.shape != expected:
             raise RuntimeError(
                 f"lstm_cell: hx[{k}] ({name}) must have shape (*input.shape[:-1], hidden_size) "
-                f"for input of shape {tuple(input.shape)}: expected {expected}, "
-                f"got {tuple(t.shape)}"
+                f"for input of shape {format_shape(input.shape)}: expected {expected}, "
+                f"got {format_shape(t.shape)}"
             )
     if input.size(-1) != weight_ih.size(1):
         raise RuntimeError(
@@ -535,7 +535,7 @@ class LSTM(nn.Module):
         for k, (name, t) in enumerate(zip(("h_0", "c_0"), hx, strict=True)):
             expected = (D * self.num_layers, *n, sizes[k])
             if tuple(t.shape) != expected:
-                raise RuntimeError(
+                raise RuntimeError(  # PyTorch's own message writes the shape got as a list
                     f"LSTM: wrong {name} shape. Expected hidden[{k}] size {expected}, "
                     f"got {list(t.shape)}"
                 )

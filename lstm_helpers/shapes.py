@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from lstm_helpers._checks import check_int
+from lstm_helpers._checks import check_int, format_shape
 
 __all__ = [
     "ShapeError",
@@ -82,15 +82,6 @@ class ShapeExplanation:
         )
         body = [f"  {k}. {step}" for k, step in enumerate(self.steps, start=1)]
         return "\n".join([head, *body])
-
-
-def format_shape(shape) -> str:
-    """``(5, 3)``, ``(3,)``, ``()``: a shape written the way Python writes a tuple.
-
-    >>> format_shape(torch.Size([5, 3])), format_shape([3]), format_shape(())
-    ('(5, 3)', '(3,)', '()')
-    """
-    return str(tuple(int(s) for s in shape))
 
 
 def as_shape(shape, name: str = "shape") -> torch.Size:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 
-from lstm_helpers._checks import check_int
+from lstm_helpers._checks import check_int, format_shape
 from lstm_helpers.lstm import GATES
 
 from .layout import LSTMLayout, _params, is_lstm, lstm_layout
@@ -142,7 +142,7 @@ def _as_sequence(module, layout: LSTMLayout, input) -> tuple[torch.Tensor, bool]
     if input.dim() not in (2, 3):
         raise ValueError(
             f"input must be (L, N, H_in) or (L, H_in) (a sequence), got shape "
-            f"{tuple(input.shape)}"
+            f"{format_shape(input.shape)}"
         )
     if input.size(-1) != layout.input_size:
         raise ValueError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from lstm_helpers._checks import check_int
+from lstm_helpers._checks import check_int, format_shape
 from lstm_helpers.lstm import GATES
 
 _NAME = re.compile(r"^(weight|bias)_(ih|hh|hr)(?:_l(\d+))?(_reverse)?$")
@@ -99,7 +99,7 @@ def lstm_layout(module) -> LSTMLayout:
     if w_ih.dim() != 2 or w_ih.shape[0] % 4:
         raise _not_an_lstm(
             module,
-            f"weight_ih{first} has shape {tuple(w_ih.shape)}; an LSTM stacks 4 gate blocks "
+            f"weight_ih{first} has shape {format_shape(w_ih.shape)}; an LSTM stacks 4 gate blocks "
             "(i, f, g, o), so it needs 4 * hidden_size rows",
         )
     hidden_size = w_ih.shape[0] // 4
