@@ -187,8 +187,8 @@ def _check_index_target(input: torch.Tensor, target: torch.Tensor) -> None:
         raise CrossEntropyTypeError(
             f"target of dtype {target.dtype} and shape {format_shape(target.shape)} is neither "
             f"kind of target: class indices must be int64 (got {target.dtype}; use "
-            "target.long() if these are class numbers), class probabilities must have the input's shape "
-            f"{format_shape(input.shape)} (got {format_shape(target.shape)})"
+            "target.long() if these are class numbers), class probabilities must have the "
+            f"input's shape {format_shape(input.shape)} (got {format_shape(target.shape)})"
         )
     if target.dtype not in _INDEX_DTYPES:
         raise CrossEntropyTypeError(
