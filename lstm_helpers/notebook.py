@@ -4,6 +4,7 @@ Every chapter starts with ``setup()`` so that its stored outputs are exactly wha
 run prints, on any machine (``nbval`` re-runs the notebooks and compares).
 """
 
+import inspect
 import random
 
 import numpy as np
@@ -116,3 +117,24 @@ def progress_bar(epochs: int, enabled: bool = True, desc: str = "epochs", unit: 
     file = _DisplayFile() if enabled and _in_kernel() else None
     return tqdm(range(epochs), desc=desc, unit=unit, leave=False, disable=not enabled,
                 file=file, ascii=file is not None)
+
+
+def source_lines(obj, first: str, last: str) -> str:
+    """The lines of ``obj``'s source from the first that contains ``first`` to the first one
+    after it that contains ``last``, both included: the core of a function, to print in a
+    chapter while its whole source stays one ``inspect.getsource`` away.
+
+    Raises:
+        ValueError: ``first``, or ``last`` after it, is not in the source (the function
+            changed: update the chapter).
+    """
+    lines = inspect.getsource(obj).splitlines()
+    try:
+        start = next(k for k, line in enumerate(lines) if first in line)
+        stop = next(k for k in range(start, len(lines)) if last in lines[k])
+    except StopIteration:
+        raise ValueError(
+            f"{getattr(obj, '__name__', obj)}: no line with {first!r} followed by one with "
+            f"{last!r}"
+        ) from None
+    return "\n".join(lines[start : stop + 1])

@@ -96,6 +96,18 @@ def test_page_links_and_anchors_resolve(book_runs, site, path):
 
 
 @pytest.mark.parametrize("path", PAGES)
+def test_page_widgets_fit_a_phone(browser, book_runs, base_url, path):
+    """At 390 px (a phone held upright) every widget part lies inside the page, no slider
+    knob is clipped, and no widget keeps a figure beside a column of text (issue 20)."""
+    if not book_runs(path).dom.get("views"):
+        pytest.skip(f"{path} has no widget")
+    layout = bc.collect_phone_layout(browser, base_url, path)
+    assert layout["views"] > 0 and layout["parts"], f"{path}: no widget rendered at phone width"
+    problems = bc.check_phone_width(layout)
+    assert not problems, _report(path, problems)
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_page_screenshot_written(book_runs, path):
     shot = book_runs(path).screenshot
     assert shot is not None and shot.is_file(), f"{path}: no screenshot"
@@ -135,6 +147,7 @@ def link_vendored_js(site: Path) -> None:
     (static / "mathjax").symlink_to(vendor / "mathjax", target_is_directory=True)
     (static / "widgets").symlink_to(vendor / "widgets", target_is_directory=True)
     shutil.copy(bc.REPO_ROOT / "_assets" / "widgets_assets_path.js", static)
+    shutil.copy(bc.REPO_ROOT / "_assets" / "phone.css", static)  # phone_fixed.html links it
 
 
 @pytest.fixture(scope="module")
@@ -265,3 +278,19 @@ def test_console_allow_list_is_narrow():
     assert bc.known_noise(bc.ConsoleEntry("console", empty, theme)) is mode
     typo = "Got invalid theme mode: lihgt. Resetting to auto."
     assert bc.known_noise(bc.ConsoleEntry("console", typo, theme)) is None
+
+
+def test_phone_check_reports_a_widget_made_for_a_desktop(browser, broken_site):
+    """phone.html: an HBox with a 250 px figure beside a column holding text and a slider
+    380 px wide. At 390 px the check reports the side-by-side box and the overflowing
+    slider; with the book's _assets/phone.css (phone_fixed.html) nothing is left, and the
+    clean index.html (widgets outside any HBox) is clean at phone width too."""
+    with bc.serve_directory(broken_site) as url:
+        broken = bc.check_phone_width(bc.collect_phone_layout(browser, url, "phone.html"))
+        fixed = bc.check_phone_width(bc.collect_phone_layout(browser, url, "phone_fixed.html"))
+        clean = bc.check_phone_width(bc.collect_phone_layout(browser, url, "index.html"))
+    assert any("keeps its parts side by side" in p for p in broken), broken
+    assert any("forget bias" in p and ("outside the page" in p or "clipped" in p)
+               for p in broken), broken
+    assert fixed == []
+    assert clean == []

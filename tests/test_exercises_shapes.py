@@ -121,7 +121,7 @@ def test_1_2_solution():
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        ((2, 5, 1), "the 1-D operand's dimension is removed again"),
+        ((2, 5, 1), "Does it stay in the result?"),
         ((2, 5, 3), "elementwise product"),
         ((5,), "batch dimension"),
         ((5, 1), "batch dimension"),
@@ -335,11 +335,11 @@ def test_1_4_unfinished_function_is_not_yet(fn):
     assert not ok and NOT_YET in message
 
 
-# Exercise 1.5: the seed's sine-data line, with and without its reshape --------------------
+# Exercise 1.5: the source post's sine-data line, with and without its reshape --------------------
 
 
 def _sine_results():
-    """The three results, computed with NumPy as the seed computes them."""
+    """The three results, computed with NumPy as the source post computes them."""
     import numpy as np
 
     L, N = ex.SINE_L, ex.SINE_N
@@ -366,12 +366,12 @@ def test_1_5_solution():
     ("answer", "words"),
     [
         ((1000, 100), "give three results"),
-        (((1000, 100), "error", (1000,)), "sizes swapped"),
+        (((1000, 100), "error", (1000,)), "In which position does the 1000"),
         (("error", "error", (1000,)), "the first line works"),
         (((100, 1), "error", (1000,)), "the first result is not right"),
         (((100, 1000), (100, 1000), (1000,)), "the second result is not right"),
-        (((100, 1000), "error", "error"), "the third line does not fail"),
-        (((100, 1000), "error", (1000, 1000)), "no 1 to stretch"),
+        (((100, 1000), "error", "error"), "does the third line really fail?"),
+        (((100, 1000), "error", (1000, 1000)), "where would that 1 come from?"),
         (((100, 1000), "error", (100,)), "the third result is not right"),
         (((100, 1000), "banana", (1000,)), "the second entry"),
         (((100, 1000), "error", 1000), "the third entry: a shape is a tuple"),

@@ -135,7 +135,7 @@ def test_every_small_pair_matches_torch():
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [
-        ((5, 3), (3,), (5, 3)),  # the seed: a row added to every row
+        ((5, 3), (3,), (5, 3)),  # the source post: a row added to every row
         ((3,), (3, 1), (3, 3)),  # the classic surprise
         ((0,), (1,), (0,)),
         ((1,), (0,), (0,)),
@@ -151,8 +151,8 @@ def test_broadcast_examples(a, b, expected):
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [
-        ((5, 3), (3, 1), (5, 1)),  # the seed
-        ((5, 3), (3,), (5,)),  # the seed: the 1-D operand's dimension is removed again
+        ((5, 3), (3, 1), (5, 1)),  # the source post
+        ((5, 3), (3,), (5,)),  # the source post: the 1-D operand's dimension is removed again
         ((3,), (3,), ()),  # dot product
         ((3,), (3, 4), (4,)),
         ((3,), (2, 3, 4), (2, 4)),

@@ -61,6 +61,7 @@ def broken_site(tmp_path_factory) -> Path:
             pytest.fail(f"{vendored} missing: run `make vendor`")
         (static / name).symlink_to(vendored, target_is_directory=True)
     shutil.copy(bc.REPO_ROOT / "_assets" / "widgets_assets_path.js", static)
+    shutil.copy(bc.REPO_ROOT / "_assets" / "phone.css", static)  # phone_fixed.html links it
     return site
 
 

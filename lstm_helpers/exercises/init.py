@@ -260,7 +260,9 @@ def check_forget_bias_init(answer):
         if feedback is not None:
             return feedback
     return correct(
-        "rows H:2H hold f's biases; b_if + b_hf = 1 starts the forget gate at sigmoid(1) = 0.73."
+        "rows H:2H hold f's biases; b_if + b_hf = 1 adds 1 to every forget gate's "
+        "pre-activation, so with the weights' part near 0 the gates start near "
+        "sigmoid(1) = 0.73 instead of 0.5."
     )
 
 
@@ -285,9 +287,9 @@ def check_preactivation_variance(answer):
     if _close(value, var_w * (H_in + 2)):
         return correct(
             "two biases and H_in weighted inputs, each adding a**2/3 = 1/(3H); h_0 = 0 adds "
-            "nothing. A standard deviation near 1 keeps most gates in the near-linear middle: "
-            "sigma saturates beyond |z| = 2.9 (under 1% of gates here), tanh beyond 1.8 (about "
-            "7% of the candidates)."
+            "nothing. A standard deviation near 1 is past the near-linear range (about 0.6; "
+            "tanh'(1) is already 0.42) but short of the flat ends: sigma saturates beyond "
+            "|z| = 2.9 (under 1% of gates here), tanh beyond 1.8 (about 7% of the candidates)."
         )
     wrong = [
         (var_w * H_in, "each of the two biases is also a draw from U(-a, a): it adds a**2/3."),

@@ -7,7 +7,7 @@ points at the mistake without giving the answer away. None of them raises.
 - :func:`check_matmul_result`: what shape does ``zeros(2, 5, 3) @ zeros(3)`` have?
 - :func:`check_row_bias`: reshape a bias so that it adds one value per row.
 - :func:`check_broadcast_function`: write ``broadcast_shape(shape_a, shape_b)``.
-- :func:`check_sine_grid`: the seed's line that makes the sine data, with and without its
+- :func:`check_sine_grid`: the source post's line that makes the sine data, with and without its
   ``.reshape(N, 1)``.
 """
 
@@ -100,8 +100,9 @@ def check_matmul_result(answer):
         return correct("b became a column (3, 1), the batch 2 was kept, and the 1 removed again.")
     if got == (2, 5, 1):
         return hint(
-            "almost: the 1-D operand's dimension is removed again. matmul turns a 1-D b into "
-            "a column to multiply, then takes that added 1 out of the result."
+            "almost: you multiplied by b as a column (3, 1). But b is 1-D: the 1 of that "
+            "column was added by matmul, not by you. Does it stay in the result? Compare "
+            "(5, 3) @ (3, 1) with (5, 3) @ (3,) in the chapter."
         )
     if got == (2, 5, 3):
         return hint(
@@ -278,7 +279,7 @@ def check_broadcast_function(broadcast_shape):
 
 # Exercise 1.5 -------------------------------------------------------------------------
 
-# The seed's line: np.array(range(L)) + np.random.randint(-4 * T, 4 * T, N).reshape(N, 1)
+# The source post's line: np.array(range(L)) + np.random.randint(-4 * T, 4 * T, N).reshape(N, 1)
 SINE_L, SINE_N = 1000, 100
 
 
@@ -298,7 +299,7 @@ def _shape_or_error(entry, which):
 def check_sine_grid(answer):
     """Exercise 1.5: ``answer`` is a tuple of three results (a shape, or ``"error"``):
 
-    1. ``np.array(range(1000)) + shifts.reshape(100, 1)`` with 100 shifts (the seed's line);
+    1. ``np.array(range(1000)) + shifts.reshape(100, 1)`` with 100 shifts (the source post's line);
     2. the same without ``.reshape(100, 1)``, still 100 shifts;
     3. without the reshape, with 1000 shifts (N equal to L).
     """
@@ -319,8 +320,9 @@ def check_sine_grid(answer):
     if with_reshape != (N, L):
         if with_reshape == (L, N):
             return hint(
-                "the first result has its sizes swapped: a column (N, 1) keeps its N in "
-                "front, and the (L,) time steps line up with the last dimension."
+                "the first result: write (1000,) and (100, 1) one above the other, aligned "
+                "from the right. In which position does the 1000 of the time steps end up, "
+                "and in which the 100 of the column?"
             )
         if with_reshape == "error":
             return hint(
@@ -339,13 +341,13 @@ def check_sine_grid(answer):
     if without_equal != (L,):
         if without_equal == "error":
             return hint(
-                "the third line does not fail: (1000,) and (1000,) are equal sizes, so they "
-                "add entry by entry, silently."
+                "does the third line really fail? Without the reshape, both operands are 1-D "
+                "with N = L = 1000: check the rule on the one aligned pair of sizes."
             )
         if without_equal == (L, L):
             return hint(
-                "the third result is not right: two 1-D shapes of equal size have no 1 to "
-                "stretch; they add entry by entry."
+                "the third result is not right: a grid needs a size 1 somewhere to stretch. "
+                "Without the reshape, where would that 1 come from?"
             )
         return hint(
             "the third result is not right: (1000,) + (1000,) has no size 1 anywhere."

@@ -287,7 +287,8 @@ def gradient_reach_data(seeds=20, seq_len=60, input_size=4, hidden_size=20, forg
 
     For each seed: a random input of ``seq_len`` steps (batch 1) and fresh, default-initialised
     ``nn.RNN`` and ``nn.LSTM`` models; a second LSTM gets the forget-gate bias
-    ``bias_ih[H:2H] = forget_bias`` and is measured twice, from a zero state and after
+    ``bias_ih[H:2H] = forget_bias`` and ``bias_hh[H:2H] = 0`` (so the sum ``b_if + b_hf``, all
+    the gate sees, is exactly ``forget_bias``) and is measured twice, from a zero state and after
     ``warm_up`` extra random steps.
 
     Args:
@@ -314,6 +315,7 @@ def gradient_reach_data(seeds=20, seq_len=60, input_size=4, hidden_size=20, forg
         keep = torch.nn.LSTM(input_size, H, **kw)
         with torch.no_grad():
             keep.bias_ih_l0[H : 2 * H] = forget_bias  # rows H..2H-1: the forget gate
+            keep.bias_hh_l0[H : 2 * H] = 0.0  # so that b_f = b_if + b_hf = forget_bias exactly
         rows["RNN"].append(sensitivity_by_lag(rnn, x))
         rows["LSTM"].append(sensitivity_by_lag(lstm, x))
         rows["LSTM, b_f = 3"].append(sensitivity_by_lag(keep, x))

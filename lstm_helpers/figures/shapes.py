@@ -83,7 +83,7 @@ def draw_broadcast(a=(5, 3), b=(3,), *, op: str = "+"):
 
     Args:
         a, b: tensors (cell values are written in) or shapes, at most 2-D.
-            Default: the seed's ``(5, 3) + (3,)``.
+            Default: the source post's ``(5, 3) + (3,)``.
         op: ``"+"``, ``"-"`` or ``"*"``. Default: ``"+"``.
 
     Returns:
@@ -161,7 +161,7 @@ def draw_matmul(cases=(((5, 3), (3, 1)), ((5, 3), (3,)))):
 
     Args:
         cases: pairs ``(shape_a, shape_b)`` of shapes with 1 or 2 dimensions.
-            Default: the seed's ``(5, 3) @ (3, 1)`` and ``(5, 3) @ (3,)``.
+            Default: the source post's ``(5, 3) @ (3, 1)`` and ``(5, 3) @ (3,)``.
 
     Returns:
         The ``matplotlib.figure.Figure``.

@@ -25,9 +25,9 @@ OPERATIONS = {
 
 #: (shape a, operation, shape b, what it shows)
 EXAMPLES = [
-    ("5, 3", "+", "3", "the seed: a row added to every row"),
-    ("5, 3", "@", "3, 1", "the seed: matrix times column"),
-    ("5, 3", "@", "3", "the seed: matrix times vector, the 1-D dimension removed again"),
+    ("5, 3", "+", "3", "the source post: a row added to every row"),
+    ("5, 3", "@", "3, 1", "the source post: matrix times column"),
+    ("5, 3", "@", "3", "the source post: matrix times vector, the 1-D dimension removed again"),
     ("3", "+", "3, 1", "the classic surprise: a row and a column make a grid"),
     ("4, 8", "*", "4, 8", "Hadamard product: same shapes, elementwise"),
     ("32, 10", "@", "10, 80", "an LSTM's x @ W_ih.T for N=32, H_in=10, H=20"),

@@ -317,3 +317,20 @@ def check_search(browser, base_url: str, term: str, expected_path: str) -> list[
             f"searching {term!r} does not list {expected_path} (results: {found or 'none'})"
         )
     return problems
+
+
+def check_phone_width(layout: dict) -> list[str]:
+    """At phone width (the result of :func:`page.collect_phone_layout`) every rendered widget
+    part lies inside the page and inside every box that clips it (no slider knob cut off),
+    and no HBox keeps its parts side by side: below 600 px they stack (``_assets/phone.css``)."""
+    width = layout["width"]
+    problems = []
+    for part in layout["parts"]:
+        if part["left"] < -1 or part["right"] > width + 1:
+            problems.append(f"at {width} px, {part['name']} spans {part['left']:.0f} to "
+                            f"{part['right']:.0f}: outside the page")
+        for box in part["clippedBy"]:
+            problems.append(f"at {width} px, {part['name']} is clipped by {box}")
+    for box in layout["sideBySide"]:
+        problems.append(f"at {width} px, {box} keeps its parts side by side")
+    return sorted(set(problems))

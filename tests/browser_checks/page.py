@@ -160,10 +160,11 @@ def launch_chromium(playwright):  # -> playwright Browser
     )
 
 
-def offline_context(browser, blocked: list[str]):
-    """A fresh browser context that aborts (and appends to ``blocked``) every request and
-    WebSocket that would leave the loopback interface."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+def offline_context(browser, blocked: list[str], width: int = 1280, height: int = 900):
+    """A fresh browser context (``width`` x ``height`` CSS pixels) that aborts (and appends to
+    ``blocked``) every request and WebSocket that would leave the loopback interface."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  service_workers="block")
 
     def route(route) -> None:
         url = route.request.url
@@ -251,3 +252,71 @@ def screenshot_path(site: Path, page_path: str) -> Path:
     """``_build/screenshots/<page>.png`` next to the site (``_build/html``)."""
     name = page_path.removesuffix(".html").replace("/", "-") or "index"
     return site.parent / "screenshots" / f"{name}.png"
+
+
+#: A phone's width in CSS pixels (an iPhone 12 to 15 held upright).
+PHONE_WIDTH = 390
+
+# Every rendered widget part on a narrow page: its horizontal extent, the clipping ancestors
+# it does not fit in, and every HBox whose visible children sit side by side.
+_PHONE_LAYOUT_JS = r"""() => {
+  const vw = document.documentElement.clientWidth;
+  const name = (el) => {
+    const cls = Array.from(el.classList).filter((c) => c.startsWith("widget-") ||
+      c.startsWith("noUi-") || c === "jupyter-widgets").slice(0, 2).join(".");
+    const label = el.closest(".jupyter-widgets")?.querySelector(".widget-label")?.textContent;
+    const tag = el.tagName.toLowerCase() + (cls ? "." + cls : "");
+    return tag + (label ? ` ('${label.trim()}')` : "");
+  };
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && style.visibility !== "hidden" && style.display !== "none";
+  };
+  const roots = Array.from(document.querySelectorAll(".widget-subarea > .jupyter-widgets"));
+  const parts = [];
+  const seen = new Set();
+  for (const root of roots) {
+    for (const el of [root, ...root.querySelectorAll(".jupyter-widgets, img, .noUi-handle")]) {
+      if (seen.has(el) || !visible(el)) continue;
+      seen.add(el);
+      const r = el.getBoundingClientRect();
+      const clippedBy = [];
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (style.overflowX === "visible") continue;
+        const box = a.getBoundingClientRect();
+        const left = box.left + a.clientLeft, right = left + a.clientWidth;
+        if (r.left < left - 1 || r.right > right + 1) clippedBy.push(name(a));
+      }
+      parts.push({ name: name(el), left: r.left, right: r.right, clippedBy });
+    }
+  }
+  const sideBySide = [];
+  for (const box of document.querySelectorAll(".widget-subarea .widget-hbox")) {
+    const kids = Array.from(box.children).filter(visible).map((k) => k.getBoundingClientRect());
+    for (let k = 1; k < kids.length; k++) {
+      if (kids[k].top < kids[k - 1].bottom - 1 && kids[k].left >= kids[k - 1].right - 1) {
+        sideBySide.push(name(box));
+        break;
+      }
+    }
+  }
+  return { width: vw, views: roots.length, parts, sideBySide };
+}"""
+
+
+def collect_phone_layout(browser, base_url: str, path: str, width: int = PHONE_WIDTH) -> dict:
+    """Load ``base_url + path`` offline in a ``width``-pixel-wide window, wait for its widgets,
+    and measure where each rendered widget part lies (see :func:`checks.check_phone_width`)."""
+    blocked: list[str] = []
+    context = offline_context(browser, blocked, width=width, height=844)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(NAVIGATION_TIMEOUT_MS)
+        page.goto(urljoin(base_url, path), wait_until="load")
+        _wait_quietly(page, _WIDGETS_SETTLED_JS, WIDGETS_TIMEOUT_MS)
+        _wait_quietly(page, _IMAGES_LOADED_JS, IMAGES_TIMEOUT_MS)
+        return page.evaluate(_PHONE_LAYOUT_JS)
+    finally:
+        context.close()
