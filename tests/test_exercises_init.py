@@ -54,7 +54,8 @@ def test_bound_placeholders(answer):
     assert NOT_YET in message(ex.check_bound(answer))
 
 
-@pytest.mark.parametrize("answer", WRONG_TYPES, ids=repr)
+@pytest.mark.parametrize("answer", WRONG_TYPES,
+                         ids=lambda a: type(a).__name__ if " at 0x" in repr(a) else repr(a))
 def test_bound_wrong_types_never_crash(answer):
     fb = ex.check_bound(answer)
     assert not fb.correct and fb.message
