@@ -376,3 +376,11 @@ def test_each_chapter_imports_the_modules_of_its_row():
             assert f"lstm_helpers.{name}" in imported or any(
                 i.startswith(f"lstm_helpers.{name}") for i in imported
             ), f"{row['notebook']} does not import lstm_helpers.{name}"
+
+
+def test_the_docs_name_every_test_file():
+    """docs/architecture.md names each test file (the chapter table or the list after it)."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [p.stem for p in sorted((ROOT / "tests").glob("test_*.py"))
+               if f"`{p.stem}`" not in doc]
+    assert missing == [], f"docs/architecture.md does not name {missing}"
