@@ -18,6 +18,7 @@ import numbers
 import torch
 from torch import nn
 
+from .._checks import format_shape
 from ._core import Feedback, call_learner_function, checker, correct, hint, unanswered
 
 __all__ = [
@@ -43,7 +44,7 @@ def _number(answer):
     if isinstance(answer, torch.Tensor):
         if answer.numel() != 1:
             return hint(
-                f"give one number; you gave a tensor of shape {tuple(answer.shape)}."
+                f"give one number; you gave a tensor of shape {format_shape(answer.shape)}."
             )
         answer = answer.item()
     if isinstance(answer, str):

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from lstm_helpers import losses as _losses
 
+from .._checks import format_shape
 from ._core import call_learner_function, checker, correct, hint
 
 # Exercise 5.1: the data of the question
@@ -28,7 +29,7 @@ def _as_number(answer):
         return hint(f"expected a number, got the bool {answer}.")
     if isinstance(answer, torch.Tensor):
         if answer.numel() != 1:
-            return hint(f"expected one number, got a tensor of shape {tuple(answer.shape)}.")
+            return hint(f"expected one number, got a tensor of shape {format_shape(answer.shape)}.")
         return float(answer.item())
     if isinstance(answer, numbers.Real):
         return float(answer)
@@ -106,7 +107,7 @@ def check_gradient(answer):
         if tuple(got.shape) != (n, c):
             return hint(
                 f"for x of shape {(n, c)} the gradient has the same shape {(n, c)}, "
-                f"yours has shape {tuple(got.shape)}."
+                f"yours has shape {format_shape(got.shape)}."
             )
         got = got.detach().to(torch.float64)
         xr = x.clone().requires_grad_(True)
@@ -198,7 +199,8 @@ def check_stable_cross_entropy(answer):
     if got.shape == (5,):
         return hint("you return one loss per sample: the exercise asks for their mean.")
     if got.numel() != 1:
-        return hint(f"return one number (a 0-d tensor), not a tensor of shape {tuple(got.shape)}.")
+        return hint("return one number (a 0-d tensor), not a tensor of shape "
+                    f"{format_shape(got.shape)}.")
     got = got.to(torch.float64).reshape(())
     expected = F.cross_entropy(small, y)
     if not torch.allclose(got, expected, atol=1e-9):

@@ -10,8 +10,8 @@ import itertools
 
 import torch
 
+from .._checks import format_shape
 from ..lstm import GATES
-from ..shapes import format_shape
 from ._core import checker, correct, hint
 from ._helpers import (
     call_on_clones,

@@ -9,8 +9,8 @@ import warnings
 
 import torch
 
+from .._checks import format_shape
 from ..lstm import lstm_cell
-from ..shapes import format_shape
 from ._core import checker, correct, hint
 from ._helpers import (
     call_on_clones,

@@ -13,6 +13,7 @@ points at the mistake without giving the answer away. None of them raises.
 
 import torch
 
+from .._checks import format_shape
 from ._core import call_learner_function, checker, correct, hint
 
 __all__ = [
@@ -154,8 +155,8 @@ def check_row_bias(answer):
         return hint(f"x + answer fails: {err}. Which dimension of x should b line up with?")
     if total.shape != x.shape:
         return hint(
-            f"x + answer has shape {tuple(total.shape)}, but it should keep x's shape "
-            f"{tuple(x.shape)}: too many dimensions."
+            f"x + answer has shape {format_shape(total.shape)}, but it should keep x's shape "
+            f"{format_shape(x.shape)}: too many dimensions."
         )
     expected = x + b[:, None]
     if not torch.allclose(total.to(expected.dtype), expected):
