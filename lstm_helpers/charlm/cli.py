@@ -6,6 +6,8 @@
 - ``ngram``: fits the unigram and Kneser-Ney models of every order up to ``--max-order`` on the
   training files and scores them on the validation and test files (``--out FILE``: JSON).
 - ``sample``: text from the shipped model (or ``--weights FILE``).
+- ``analyse``: bits per character of the LSTM and the n-gram on the test files, per group of
+  characters (closing brackets, quotes, indentation, ...; ``--out FILE``: JSON).
 - ``manifest``: writes this machine's manifest (``--out FILE``).
 Many seeds or sizes at once: ``python -m lstm_helpers.sweep charlm --set hidden_size=128,256``.
 """
@@ -59,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--temperature", type=float, default=0.8)
     s.add_argument("--top-k", type=int, default=0)
     s.add_argument("--seed", type=int, default=0)
+    a = sub.add_parser("analyse", help="score the test files per group of characters with the "
+                       "LSTM and the best n-gram")
+    a.add_argument("--weights", help="a weights.pt written by train (default: the shipped one)")
+    a.add_argument("--order", type=int, default=16, help="the n-gram's n (default: 16)")
+    a.add_argument("--out", help="write the scores to this JSON file")
     m = sub.add_parser("manifest", help="write this machine's manifest of the corpus")
     m.add_argument("--out", required=True)
     return parser
@@ -117,6 +124,31 @@ def _sample(args) -> int:
     return 0
 
 
+def _analyse(args, argv) -> int:
+    from .analysis import compare_groups
+    from .baselines import fit_ngram
+    from .data import load_corpus
+    from .model import log2_probs
+    from .weights import load_pretrained, load_weights
+
+    torch.set_num_threads(1)
+    model, vocab = load_pretrained() if args.weights is None else load_weights(args.weights)
+    corpus = load_corpus()
+    text = corpus.text("test")
+    kn, _, _ = fit_ngram(corpus, vocab, max_order=args.order)
+    ngram = kn.log2_probs(vocab.encode(text).numpy(), args.order, [vocab.index["\n"]])
+    lstm = log2_probs(model, vocab, text).numpy()
+    groups = compare_groups(text, lstm, ngram)
+    for name, g in groups.items():
+        print(f"{name:>32}: {g['count']:>7,} characters, n-gram {g['ngram']:.3f}, "
+              f"LSTM {g['lstm']:.3f} bits/char")
+    if args.out:
+        out = {"command": records.command_line(PROG, argv), "order": args.order,
+               "corpus": corpus.report(), "groups": groups}
+        Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
+    return 0
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
@@ -126,6 +158,8 @@ def main(argv=None) -> int:
         return _ngram(args, argv)
     if args.command == "sample":
         return _sample(args)
+    if args.command == "analyse":
+        return _analyse(args, argv)
     from .data import build_manifest
 
     Path(args.out).write_text(json.dumps(build_manifest(), indent=0) + "\n")

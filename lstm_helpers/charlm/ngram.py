@@ -2,7 +2,8 @@
 the interpolated form of Chen & Goodman 1999), counted with numpy.
 
 Interpolated Kneser-Ney for an n-gram model, with one absolute discount ``D_k`` per order
-(``D_k = n_1 / (n_1 + 2 n_2)``, from the numbers of k-grams seen once and twice)::
+(``D_k = n_1 / (n_1 + 2 n_2)``, from the numbers of k-grams seen once and twice; 0.5 when no
+k-gram was seen once)::
 
     p_k(w | h) = max(a_k(h w) - D_k, 0) / a_k(h .)  +  D_k N_k(h .) / a_k(h .)  p_{k-1}(w | h')
 
@@ -23,8 +24,6 @@ every character of the text is predicted.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -88,6 +87,7 @@ class KneserNey:
         self.V, self.max_order = V, max_order
         self.keys, self.raw, self.cont = {}, {}, {}
         prev = np.zeros(len(x) + 1, dtype=np.int64)  # rank of the (k-1)-gram ending at i - 1
+        last_ranks = prev[1:]  # rank of the (k-1)-gram ending at i
         for k in range(1, max_order + 1):
             valid = prev[:-1] >= 0
             key = prev[:-1][valid] * V + x[valid]
@@ -106,7 +106,7 @@ class KneserNey:
 
     def _tables(self, keys: np.ndarray, counts: np.ndarray) -> dict:
         n1, n2 = (counts == 1).sum(), (counts == 2).sum()
-        D = n1 / (n1 + 2 * n2) if n1 + n2 > 0 else 0.5
+        D = n1 / (n1 + 2 * n2) if n1 > 0 else 0.5  # D = 0 would give unseen symbols p = 0
         ctx = keys // self.V
         size = int(ctx.max()) + 1 if len(ctx) else 1
         return {"counts": counts, "D": float(D),

@@ -143,10 +143,11 @@ def train(config: Config, progress: bool = False, checkpoint=None, resume: bool 
     ``eval_every`` characters (characters read, mean training loss in bits per character,
     the validation estimate, learning rate, seconds); ``result`` has ``val_bpc`` and
     ``test_bpc`` (:func:`~.model.bits_per_char`, the files concatenated and read as one
-    stream), ``chars``, ``steps``, ``chars_per_second``; ``extra`` has the vocabulary and the
-    first losses. ``checkpoint``: a file to write the checkpoint to; ``resume``: continue from
-    it. ``final_scores=False`` skips the exact scores (the sweep's short runs use the
-    estimate).
+    stream), ``chars``, ``steps``, ``chars_per_second`` (wall time), ``cpu_seconds`` (the
+    process's CPU time for the training, which a busy machine does not inflate); ``extra``
+    has the vocabulary and the first losses. ``checkpoint``: a file to write the checkpoint
+    to; ``resume``: continue from it. ``final_scores=False`` skips the exact scores (short
+    runs then report the estimate).
     """
     corpus = load_corpus() if corpus is None else corpus
     train_text = corpus.text("train")
@@ -167,8 +168,7 @@ def train(config: Config, progress: bool = False, checkpoint=None, resume: bool 
     loss_fn = nn.CrossEntropyLoss()
     record = Record.new("charlm", config)
     record.extra = {"vocab": vocab.chars, "first_losses": []}
-    step, state, elapsed, losses = 0, None, 0.0, []
-    gen = torch.Generator().manual_seed(config.seed + 1)
+    step, state, elapsed, cpu, losses = 0, None, 0.0, 0.0, []
     if resume:
         if checkpoint is None or not Path(checkpoint).is_file():
             raise FileNotFoundError(f"resume=True needs a checkpoint file, got {checkpoint!r}")
@@ -180,8 +180,7 @@ def train(config: Config, progress: bool = False, checkpoint=None, resume: bool 
         opt.load_state_dict(ck["optimizer"])
         sched.load_state_dict(ck["scheduler"])
         step, state, elapsed = ck["step"], ck["state"], ck["seconds"]
-        gen.set_state(ck["generator"])
-        torch.set_rng_state(ck["rng"])
+        cpu = ck.get("cpu_seconds", 0.0)
         record = Record.from_json(ck["record"])
 
     def save_checkpoint():
@@ -194,55 +193,62 @@ def train(config: Config, progress: bool = False, checkpoint=None, resume: bool 
         torch.save({"config": asdict(config), "model": model.state_dict(),
                     "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                     "step": step, "state": state, "seconds": record.seconds,
-                    "generator": gen.get_state(), "rng": torch.get_rng_state(),
+                    "cpu_seconds": cpu + time.process_time() - cpu_start,
+                    "rng": torch.get_rng_state(),
                     "record": record.to_json()}, tmp)
         tmp.replace(checkpoint)
 
-    bar = progress_bar(total_steps * chars_per_step, enabled=progress, unit="char",
-                       desc=f"charlm H={config.hidden_size}")
-    bar.update(step * chars_per_step)
-    start = time.perf_counter()
-    model.train()
-    evals = max(1, config.eval_every // chars_per_step)
-    checks = max(1, config.checkpoint_every // chars_per_step)
-    while step < total_steps:
-        s = starts[step % len(starts)]
-        if step % len(starts) == 0:
-            state = None  # a new epoch starts the rows from zero state
-        x, y = rows[:, s: s + config.bptt], rows[:, s + 1: s + config.bptt + 1]
-        logits, state = model(x, state)  # logits (N, L, C)
-        state = _detach(state)  # carry the values, cut the graph: truncated BPTT
-        loss = loss_fn(logits.permute(0, 2, 1), y)  # (N, C, L) against (N, L)
-        opt.zero_grad()
-        loss.backward()
-        if config.max_norm > 0:
-            nn.utils.clip_grad_norm_(model.parameters(), config.max_norm)
-        opt.step()
-        sched.step()
-        step += 1
-        losses.append(loss.item())
-        if len(record.extra["first_losses"]) < 10:
-            record.extra["first_losses"].append(loss.item())
-        bar.update(chars_per_step)
-        if step % evals == 0 or step == total_steps:
-            entry = {"chars": step * chars_per_step,
-                     "train_bpc": sum(losses) / len(losses) / math.log(2),
-                     "val_bpc_estimate": stream_bits_per_char(model, val_ids),
-                     "lr": sched.get_last_lr()[0],
-                     "seconds": round(elapsed + time.perf_counter() - start, 2)}
-            losses = []
-            record.metrics.append(entry)
-            bar.set_postfix(val=f"{entry['val_bpc_estimate']:.3f}")
-            if callback is not None:
-                callback(entry)
-        if step % checks == 0:
-            save_checkpoint()
-    bar.close()
+    with torch.random.fork_rng(devices=[]):  # dropout draws from a seeded, private stream
+        if resume:
+            torch.set_rng_state(ck["rng"])
+        else:
+            torch.manual_seed(config.seed + 1)
+        bar = progress_bar(total_steps * chars_per_step, enabled=progress, unit="char",
+                           desc=f"charlm H={config.hidden_size}")
+        bar.update(step * chars_per_step)
+        start, cpu_start = time.perf_counter(), time.process_time()
+        model.train()
+        evals = max(1, config.eval_every // chars_per_step)
+        checks = max(1, config.checkpoint_every // chars_per_step)
+        while step < total_steps:
+            s = starts[step % len(starts)]
+            if step % len(starts) == 0:
+                state = None  # a new epoch starts the rows from zero state
+            x, y = rows[:, s: s + config.bptt], rows[:, s + 1: s + config.bptt + 1]
+            logits, state = model(x, state)  # logits (N, L, C)
+            state = _detach(state)  # carry the values, cut the graph: truncated BPTT
+            loss = loss_fn(logits.permute(0, 2, 1), y)  # (N, C, L) against (N, L)
+            opt.zero_grad()
+            loss.backward()
+            if config.max_norm > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), config.max_norm)
+            opt.step()
+            sched.step()
+            step += 1
+            losses.append(loss.item())
+            if len(record.extra["first_losses"]) < 10:
+                record.extra["first_losses"].append(loss.item())
+            bar.update(chars_per_step)
+            if step % evals == 0 or step == total_steps:
+                entry = {"chars": step * chars_per_step,
+                         "train_bpc": sum(losses) / len(losses) / math.log(2),
+                         "val_bpc_estimate": stream_bits_per_char(model, val_ids),
+                         "lr": sched.get_last_lr()[0],
+                         "seconds": round(elapsed + time.perf_counter() - start, 2)}
+                losses = []
+                record.metrics.append(entry)
+                bar.set_postfix(val=f"{entry['val_bpc_estimate']:.3f}")
+                if callback is not None:
+                    callback(entry)
+            if step % checks == 0:
+                save_checkpoint()
+        bar.close()
     record.seconds = round(elapsed + time.perf_counter() - start, 2)
     model.eval()
     record.result = {"chars": step * chars_per_step, "steps": step,
                      "chars_per_second": round(step * chars_per_step / max(record.seconds, 1e-9)),
                      "threads": torch.get_num_threads(),
+                     "cpu_seconds": round(cpu + time.process_time() - cpu_start, 2),
                      "parameters": sum(p.numel() for p in model.parameters())}
     if final_scores:
         record.result["val_bpc"] = bits_per_char(model, vocab, corpus.text("validation"))

@@ -85,7 +85,7 @@ def syntax_features(text: str) -> dict:
             elif ch in ")]}":
                 depth = max(depth - 1, 0)
         for j in range(i, min(i + step, n)):
-            out["in_string"][j] = in_string if j == i else (quote is not None)
+            out["in_string"][j] = in_string
             out["in_comment"][j] = comment
             out["bracket_depth"][j] = depth
             out["indent"][j] = indent
