@@ -4,6 +4,7 @@ model, truncated BPTT training with checkpoints and resume, sampling, units, the
 import hashlib
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -263,3 +264,62 @@ def test_manifest_hash_is_sha256_of_bytes(tmp_path):
     _fake_stdlib(tmp_path)
     entry = next(f for f in data.build_manifest(tmp_path)["files"] if f["path"] == "ast.py")
     assert entry["sha256"] == hashlib.sha256(b"y = 'a'\n").hexdigest()
+
+
+# ---------------------------------------------------------------- the shipped model and records
+#: How far the validation score of the shipped weights may move between instruction sets
+#: (float32 kernels): measured natively (AVX2/AVX-512) against the pinned-down set, see
+#: docs/benchmarks.md; the tolerance is ten times the measured difference, at least 1e-4.
+VAL_BPC_ATOL = 1e-4
+
+
+def test_shipped_model_interface():
+    model, vocab = charlm.load_pretrained()
+    assert isinstance(model, charlm.CharLM) and not model.training
+    assert len(vocab) == model.head.out_features
+    text = "def add(a, b):\n    return a + b\n"
+    bpc = charlm.bits_per_char(model, vocab, text)
+    assert 0 < bpc < math.log2(len(vocab))
+    with_unknown = charlm.bits_per_char(model, vocab, text.replace("    ", "\t"))
+    assert math.isfinite(with_unknown)  # a tab is the unknown symbol
+    model64, _ = charlm.load_pretrained(dtype=torch.float64)
+    assert charlm.bits_per_char(model64, vocab, text) == pytest.approx(bpc, abs=1e-4)
+
+
+def test_shipped_model_generalises_to_python_outside_the_stdlib():
+    """The book's own package is Python the model never saw: it must beat the unigram."""
+    model, vocab = charlm.load_pretrained()
+    text = Path(charlm.__file__).with_name("ngram.py").read_text()
+    ids = vocab.encode(text).numpy()
+    unigram = ngram.Unigram(ids, len(vocab))  # fitted on the text itself: a generous baseline
+    lstm = charlm.bits_per_char(model, vocab, text)
+    assert lstm < 0.6 * ngram.bits_per_char_of(unigram, ids)
+
+
+def test_shipped_record_command_gives_its_config():
+    from lstm_helpers.charlm.cli import _parser
+    from lstm_helpers.experiment import config_from_args
+
+    record = records.shipped("charlm", "main")
+    assert record.command.startswith("python -m lstm_helpers.charlm train ")
+    args = _parser().parse_args(record.command.split()[3:])
+    assert dataclasses_asdict(config_from_args(charlm.Config, args)) == record.config
+
+
+def dataclasses_asdict(config):
+    import dataclasses
+
+    return dataclasses.asdict(config)
+
+
+@pytest.mark.records
+def test_shipped_weights_still_score_their_recorded_validation_bpc():
+    corpus = data.load_corpus()
+    if corpus.missing or corpus.differ:
+        pytest.skip(f"this machine's standard library differs from the manifest: "
+                    f"{corpus.report()}")
+    torch.set_num_threads(1)
+    model, vocab = charlm.load_pretrained()
+    record = records.shipped("charlm", "main")
+    got = charlm.bits_per_char(model, vocab, corpus.text("validation"))
+    assert got == pytest.approx(record.result["val_bpc"], abs=VAL_BPC_ATOL)
