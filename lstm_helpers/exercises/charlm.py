@@ -34,12 +34,12 @@ def windows_setup(seed: int = 0):
 
 
 def _windows(model, ids, bptt, carry=True):
-    out, state = [], None
-    for s in range(0, ids.size(1), bptt):
-        logits, new = model(ids[:, s: s + bptt], state if carry else None)
-        state = tuple(t.detach() for t in new)
-        out.append(logits)
-    return torch.cat(out, dim=1)
+    pieces, carried = [], None
+    for start in range(0, ids.shape[1], bptt):
+        piece, final = model(ids[:, start: start + bptt], carried if carry else None)
+        carried = tuple(t.detach() for t in final)
+        pieces.append(piece)
+    return torch.cat(pieces, 1)
 
 
 # Exercise 9.1 ----------------------------------------------------------------------------
@@ -139,13 +139,13 @@ def check_entropy_at_temperature(answer):
         right = _entropy(logits, T)
         if math.isclose(got, right, rel_tol=1e-7):
             continue
-        p = torch.softmax(logits / T, dim=-1)
+        p_T = torch.softmax(logits / T, dim=-1)
         wrongs = [
             (_entropy(logits, 1 / T), "divide the logits by T (T > 1 flattens the "
              "distribution), do not multiply."),
-            (float(-(p * torch.log(p)).sum()), "that is in nats (natural log): use torch.log2 "
+            (float(-(p_T * torch.log(p_T)).sum()), "that is in nats (natural log): use torch.log2 "
              "for bits."),
-            (float((p * torch.log2(p)).sum()), "the sign: entropy is -sum p log2 p, "
+            (float((p_T * torch.log2(p_T)).sum()), "the sign: entropy is -sum p log2 p, "
              "which is never negative."),
             (_entropy(logits, 1.0), "the temperature is not used: sample from "
              "softmax(logits / T)."),
