@@ -142,9 +142,19 @@ def _analyse(args, argv) -> int:
     for name, g in groups.items():
         print(f"{name:>32}: {g['count']:>7,} characters, n-gram {g['ngram']:.3f}, "
               f"LSTM {g['lstm']:.3f} bits/char")
+    # Python outside the standard library: this book's own package, read the same way
+    package = Path(__file__).resolve().parent.parent
+    files = sorted(package.rglob("*.py"))
+    other = "".join(f.read_text(encoding="utf-8") for f in files)
+    outside = {"files": len(files), "characters": len(other),
+               "ngram": float(-kn.log2_probs(vocab.encode(other).numpy(), args.order,
+                                             [vocab.index["\n"]]).mean()),
+               "lstm": float(-log2_probs(model, vocab, other).mean())}
+    print(f"lstm_helpers' own {len(files)} files ({len(other):,} characters): n-gram "
+          f"{outside['ngram']:.3f}, LSTM {outside['lstm']:.3f} bits/char")
     if args.out:
         out = {"command": records.command_line(PROG, argv), "order": args.order,
-               "corpus": corpus.report(), "groups": groups}
+               "corpus": corpus.report(), "groups": groups, "outside_stdlib": outside}
         Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
     return 0
 
