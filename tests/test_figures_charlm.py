@@ -32,6 +32,9 @@ def test_training_curve_reads_the_metrics():
     ax = figs.plot_training(r, ngram_val=2.1).axes[0]
     assert list(ax.lines[1].get_ydata()) == [2.5, 2.2]
     assert list(ax.lines[0].get_xdata()) == [1.0, 2.0]
+    r.result = {"val_bpc": 2.3}
+    ax = figs.plot_training(r).axes[0]
+    assert [(line.get_marker(), line.get_ydata()[0]) for line in ax.lines][-1] == ("*", 2.3)
 
 
 def test_unit_colours_and_html():
@@ -56,7 +59,9 @@ def test_correlations_temperature_and_wins():
     ax = figs.plot_feature_correlations(best).axes[0]
     assert [p.get_width() for p in ax.patches] == [0.8, 0.3]
     assert "layer 2 c[7], r = -0.80" in [t.get_text() for t in ax.texts]
-    ax = figs.plot_temperature([0.5, 1.0], [0.4, 1.2], bits=1.5).axes[0]
+    ax = figs.plot_temperature([0.5, 1.0], [0.4, 1.2], bits=1.5,
+                               sampled=([0.5], [0.3])).axes[0]
     assert list(ax.lines[0].get_ydata()) == [0.4, 1.2]
+    assert ax.lines[1].get_marker() == "s" and list(ax.lines[1].get_ydata()) == [0.3]
     ax = figs.plot_wins({"a": {"ngram": 2.0, "lstm": 1.0, "count": 5}}).axes[0]
     assert [p.get_height() for p in ax.patches] == [2.0, 1.0]

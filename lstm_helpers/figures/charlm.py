@@ -39,14 +39,20 @@ def plot_baselines(ngram: dict, lstm: dict | None = None):
 
 
 def plot_training(record, ngram_val: float | None = None):
-    """Validation bits per character (the fast estimate) and training loss against the
-    characters read, from a record's metrics; the best n-gram's validation score dotted."""
+    """Validation bits per character (the fast estimate on the first validation characters)
+    and training loss against the characters read, from a record's metrics; a star marks the
+    final score on all validation files (``record.result["val_bpc"]``, when there is one); with
+    ``ngram_val``, a dotted line at that score."""
     m = record.metrics
     chars = np.array([e["chars"] for e in m]) / 1e6
     fig, ax = plt.subplots(figsize=(6.5, 3.2))
     ax.plot(chars, [e["train_bpc"] for e in m], "--o", ms=3, label="training (mean since "
             "the last point)")
-    ax.plot(chars, [e["val_bpc_estimate"] for e in m], "-o", ms=3, label="validation")
+    ax.plot(chars, [e["val_bpc_estimate"] for e in m], "-o", ms=3,
+            label="validation (estimate, first characters)")
+    if record.result.get("val_bpc") is not None:
+        ax.plot(chars[-1], record.result["val_bpc"], "*", ms=12, color="C1",
+                label="validation, all files")
     if ngram_val is not None:
         ax.axhline(ngram_val, color="0.3", ls=":", label="best n-gram, validation")
     ax.set(xlabel="training characters read (millions)", ylabel="bits per character",
@@ -56,14 +62,18 @@ def plot_training(record, ngram_val: float | None = None):
     return fig
 
 
-def plot_temperature(temperatures, entropies, bits=None):
-    """Mean entropy (bits) of the sampling distribution against the temperature; with
-    ``bits``, the model's own score of the text as a reference line."""
+def plot_temperature(temperatures, entropies, bits=None, sampled=None):
+    """Mean entropy (bits) of the sampling distribution against the temperature, on a fixed
+    text (``entropies``); ``sampled``: ``(temperatures, entropies)`` measured along samples,
+    drawn as points; ``bits``: the model's bits per character as a reference line."""
     fig, ax = plt.subplots(figsize=(5.5, 3.2))
-    ax.plot(temperatures, entropies, "o-", label="mean entropy of the samples' steps")
+    ax.plot(temperatures, entropies, "o-", label="on a fixed text")
+    if sampled is not None:
+        ax.plot(*sampled, "s", color="C2", label="along the model's own samples")
     if bits is not None:
-        ax.axhline(bits, color="0.3", ls=":", label="bits per character on validation")
-    ax.set(xlabel="temperature T", ylabel="bits", title="Temperature sets the entropy")
+        ax.axhline(bits, color="0.3", ls=":", label="bits per character on that text")
+    ax.set(xlabel="temperature T", ylabel="mean entropy (bits)",
+           title="Temperature sets the entropy")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
