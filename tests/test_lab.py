@@ -125,6 +125,10 @@ INTERACTIONS = {
         "select", "state", "hidden state h", result="changed most at this step",
         expect="hidden state h changed most",
     ),
+    # charlm.SamplerWidget: top-k none -> 5; the kernel samples anew and names top-5.
+    "09_charlm.ipynb": Interaction(
+        "select", "top-k", "5", result="mean entropy of the sampling", expect="top-5"
+    ),
 }
 
 
