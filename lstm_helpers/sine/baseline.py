@@ -1,0 +1,82 @@
+"""The baseline a practitioner tries first: a linear autoregressive model, AR(p).
+
+A pure sine obeys a two-term linear recurrence: with ``x_t = sin(omega t + phi)``,
+
+.. math:: x_{t+1} = 2 \\cos(\\omega)\\, x_t - x_{t-1},
+
+so AR(2), fitted by least squares, continues the waves almost exactly. These functions fit
+AR(p) and score it exactly as the LSTM is scored (:func:`ar_free_running_mse`): read the given
+values, predict the next one, then feed the predictions back.
+"""
+
+import numpy as np
+import torch
+
+__all__ = ["ar_continue", "ar_fit", "ar_free_running_mse", "k_step_errors"]
+
+
+def _waves(waves, name="waves") -> np.ndarray:
+    if torch.is_tensor(waves):
+        waves = waves.detach().cpu().numpy()
+    waves = np.asarray(waves, dtype=np.float64)
+    if waves.ndim != 2:
+        raise ValueError(f"{name} must have shape (N, L), got shape {waves.shape}")
+    return waves
+
+
+def ar_fit(waves, p: int = 2) -> np.ndarray:
+    """Least-squares AR(p) coefficients ``a`` with ``x_{t+1} ~ a_1 x_t + ... + a_p x_{t-p+1}``.
+
+    Args:
+        waves: ``(N, L)`` training waves (every window of ``p + 1`` values in every row is
+            one equation). p: the order (default 2).
+
+    Outputs: ``float64`` array ``(p,)``; ``a[0]`` multiplies the latest value.
+    """
+    waves = _waves(waves)
+    if isinstance(p, bool) or not isinstance(p, int) or not 1 <= p < waves.shape[1]:
+        raise ValueError(f"p must be an int from 1 to {waves.shape[1] - 1}, got {p!r}")
+    L = waves.shape[1]
+    # column j of the design matrix holds x_{t-j} for t = p-1 ... L-2; the target is x_{t+1}
+    X = np.stack([waves[:, p - 1 - j: L - 1 - j] for j in range(p)], axis=-1)  # (N, L-p, p)
+    y = waves[:, p:]  # (N, L - p)
+    a, *_ = np.linalg.lstsq(X.reshape(-1, p), y.reshape(-1), rcond=None)
+    return a
+
+
+def ar_continue(a, given, future: int = 1000) -> np.ndarray:
+    """Continue each row of ``given`` ``(N, G)`` with the AR model ``a`` ``(p,)``: the
+    prediction of the next value from the last ``p`` given ones, then ``future`` more from its
+    own predictions. Outputs ``(N, future + 1)``."""
+    a = np.asarray(a, dtype=np.float64)
+    given = _waves(given, "given")
+    p = a.size
+    if given.shape[1] < p:
+        raise ValueError(f"given must hold at least p={p} values per row, got {given.shape[1]}")
+    window = list(given[:, -p:].T[::-1])  # latest first: p arrays of shape (N,)
+    out = []
+    for _ in range(future + 1):
+        nxt = sum(a[j] * window[j] for j in range(p))  # (N,)
+        out.append(nxt)
+        window = [nxt, *window[:-1]]
+    return np.stack(out, axis=1)  # (N, future + 1)
+
+
+def ar_free_running_mse(a, waves, given: int = 999) -> float:
+    """AR's free-running MSE on ``waves`` ``(N, L)``, scored as
+    :func:`lstm_helpers.sine.free_running_mse` scores the LSTM: given ``waves[:, :given]``,
+    the errors of the predictions of ``waves[:, given + 1:]``."""
+    waves = _waves(waves)
+    future = waves.shape[1] - given - 1
+    pred = ar_continue(a, waves[:, :given], future)[:, 1:]  # (N, future)
+    return float(np.mean((pred - waves[:, given + 1:]) ** 2))
+
+
+def k_step_errors(prediction, truth) -> np.ndarray:
+    """Squared error ``k`` steps into the free-running part, averaged over the waves:
+    ``(F,)`` for ``prediction`` and ``truth`` of shape ``(N, F)``."""
+    prediction, truth = _waves(prediction, "prediction"), _waves(truth, "truth")
+    if prediction.shape != truth.shape:
+        raise ValueError(f"prediction and truth must have the same shape, got "
+                         f"{prediction.shape} and {truth.shape}")
+    return np.mean((prediction - truth) ** 2, axis=0)
