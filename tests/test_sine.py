@@ -772,3 +772,21 @@ def test_work_to_target_sums_calls_and_seconds_up_to_the_first_step_below_it():
     ])
     assert work_to_target(record, 1e-5) == (2, 6, 3.5)
     assert work_to_target(record, 1e-8) is None
+
+
+def test_k_step_figure_draws_one_line_per_model():
+    import matplotlib.pyplot as plt
+
+    from lstm_helpers.figures import sine as figs
+
+    fig = figs.plot_k_step({"AR(2)": np.zeros(10), "forecast": np.linspace(1e-6, 1e-3, 10),
+                            "faithful+line_search": (np.array([2, 7]), np.array([1e-3, 1e-1]))})
+    lines = fig.axes[0].lines
+    assert len(lines) == 4  # three models and the level of always predicting 0
+    assert lines[0].get_ydata().min() == 1e-30  # exact zeros drawn at the floor
+    assert lines[1].get_color() == figs.run_color("forecast")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="non-empty"):
+        figs.plot_k_step({})
+    with pytest.raises(ValueError, match="same shape"):
+        figs.plot_k_step({"x": (np.arange(3), np.zeros(4))})

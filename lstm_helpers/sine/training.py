@@ -11,6 +11,11 @@ A run is defined by a :class:`Config` (a frozen dataclass). Its ``recipe`` names
 
 Any other field overrides the preset; ``None`` means "the recipe's value". :func:`train`
 returns a :class:`lstm_helpers.records.Record`.
+
+Why this module is long: it holds the whole training story of chapter 6 in one place (the
+config and its three recipes, the closure, the step loop with its per-step scores, the model
+selection on validation waves, the float64 refinement, the records), so that the chapter can
+show each piece with ``inspect.getsource`` and the tests can re-run each against the records.
 """
 
 import contextlib
