@@ -12,11 +12,13 @@
 
 from .baseline import ar_continue, ar_fit, ar_free_running_mse, k_step_errors
 from .data import (
+    SIGNALS,
     UNSEEN,
     SineSplit,
     future_mse,
     generate_sine_waves,
     prediction_truth,
+    shape_signal,
     split_sine_data,
     true_continuation,
     unseen_waves,
@@ -43,10 +45,10 @@ from .training import (
 )
 
 __all__ = [
-    "FAITHFUL", "FAST", "FORECAST", "GOAL", "HIDDEN_SIZE", "RECIPES", "UNSEEN", "Config",
+    "FAITHFUL", "FAST", "FORECAST", "GOAL", "HIDDEN_SIZE", "RECIPES", "SIGNALS", "UNSEEN", "Config",
     "Sequence", "SineSplit", "ar_continue", "ar_fit", "ar_free_running_mse", "build",
     "free_running_mse", "fused_parameters", "future_mse", "generate_sine_waves", "get_recipe",
     "k_step_errors", "load_record", "load_states", "make_closure", "parameter_norms", "predict",
-    "prediction_truth", "resolve_cell", "split_sine_data", "test_loss", "train",
+    "prediction_truth", "resolve_cell", "shape_signal", "split_sine_data", "test_loss", "train",
     "true_continuation", "unseen_waves", "work_to_target",
 ]

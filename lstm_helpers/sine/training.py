@@ -33,8 +33,10 @@ from ..experiment import Goal
 from ..experiment import progress as progress_bar
 from ..records import Record
 from .data import (
+    SIGNALS,
     future_mse,
     generate_sine_waves,
+    shape_signal,
     split_sine_data,
     true_continuation,
     unseen_waves,
@@ -54,14 +56,16 @@ _DTYPES = {"float64": torch.float64, "float32": torch.float32}
 RECIPES = {
     "faithful": dict(steps=15, dtype="float64", fused=False, lr=0.8, max_iter=20,
                      history_size=100, line_search_fn="none", train_rows=0, train_length=0,
-                     burn_in=0, noise=0.0, select="last", refine_dtype="none", future=1000),
+                     burn_in=0, noise=0.0, select="last", refine_dtype="none", future=1000,
+                     signal="sine"),
     "fast": dict(steps=15, dtype="float32", fused=True, lr=1.0, max_iter=20, history_size=100,
                  line_search_fn="strong_wolfe", train_rows=32, train_length=300, burn_in=0,
-                 noise=0.0, select="last", refine_dtype="float64", future=1000),
+                 noise=0.0, select="last", refine_dtype="float64", future=1000,
+                 signal="sine"),
     "forecast": dict(steps=30, dtype="float32", fused=True, lr=1.0, max_iter=20,
                      history_size=100, line_search_fn="strong_wolfe", train_rows=4,
                      train_length=0, burn_in=50, noise=0.01, select="validation",
-                     refine_dtype="none", future=1000),
+                     refine_dtype="none", future=1000, signal="sine"),
 }
 
 
@@ -90,6 +94,9 @@ class Config:
         refine_dtype: when a step makes no progress (float32 rounding stalls LBFGS), convert
             the model to this dtype and go on with a fresh LBFGS (``"none"``: never).
         future: how many values to predict past the end of each wave.
+        signal: ``"sine"`` (the official data) or ``"triangle"`` (a triangle wave with the same
+            shifts, period and test rows, :func:`shape_signal`): every wave, training,
+            validation and test, is that signal.
     """
 
     recipe: str = "forecast"
@@ -108,6 +115,7 @@ class Config:
     select: str | None = None
     refine_dtype: str | None = None
     future: int | None = None
+    signal: str | None = None
 
     def __post_init__(self):
         if self.recipe not in RECIPES:
@@ -120,6 +128,8 @@ class Config:
         if self.line_search_fn not in (None, "none", "strong_wolfe"):
             raise ValueError(f"line_search_fn must be 'none' or 'strong_wolfe', "
                              f"got {self.line_search_fn!r}")
+        if self.signal not in (None, *SIGNALS):
+            raise ValueError(f"signal must be one of {SIGNALS}, got {self.signal!r}")
         if self.select not in (None, "last", "validation"):
             raise ValueError(f"select must be 'last' or 'validation', got {self.select!r}")
         for name in ("steps", "train_rows", "train_length", "burn_in", "future", "seed"):
@@ -282,7 +292,7 @@ def build(config: Config = FAITHFUL, device=None, cell="torch", data=None):
     """Model, data split, loss and optimizer of a config, seeded as the official script."""
     config = config.resolved()
     if data is None:
-        data = generate_sine_waves()
+        data = shape_signal(generate_sine_waves(), config.signal)
     split = _split(config, data, device, config.torch_dtype)
     with torch.random.fork_rng(devices=[]):  # seed like the official script, restore after
         torch.manual_seed(config.seed)
@@ -338,15 +348,17 @@ def train(config: Config = FORECAST, progress: bool = False, callback=None, devi
     record.extra = {"resolved": asdict(resolved), "prediction_stride": prediction_stride,
                     "predictions": []}
     c = resolved
-    data = generate_sine_waves()
+    data = shape_signal(generate_sine_waves(), c.signal)
     fresh, split, criterion, optimizer = build(c, device=device, cell=cell, data=data)
     if model is not None:
         optimizer = _lbfgs(model, c)
     else:
         model = fresh
-    truth = torch.as_tensor(true_continuation(c.future)) if c.future else None
+    truth = (torch.as_tensor(shape_signal(true_continuation(c.future), c.signal)) if c.future
+             else None)
     # 999 given values, the value the last one predicts, then `future` to forecast
-    validation = unseen_waves("validation", L=1000 + c.future) if c.future else None
+    validation = (shape_signal(unseen_waves("validation", L=1000 + c.future), c.signal)
+                  if c.future else None)
     noise_gen = torch.Generator().manual_seed(c.seed + 1)
     best = (math.inf, None, None)  # (validation MSE, step, state)
     bar = progress_bar(c.steps, enabled=progress, desc=f"{c.recipe} LBFGS", unit="step")
@@ -414,7 +426,7 @@ def train(config: Config = FORECAST, progress: bool = False, callback=None, devi
             states[max([c.steps, *(k + 1 for k in states)])] = best[2]
     else:
         selected = model
-    test = unseen_waves("test", L=1000 + c.future) if c.future else None
+    test = shape_signal(unseen_waves("test", L=1000 + c.future), c.signal) if c.future else None
 
     def score(m):
         return None if test is None else _finite(free_running_mse(m, test, dtype=torch.float64))
