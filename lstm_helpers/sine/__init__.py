@@ -10,7 +10,7 @@
   ``python -m lstm_helpers.sweep sine --seeds 0-4``: many seeds.
 """
 
-from .baseline import ar_continue, ar_fit, ar_free_running_mse, k_step_errors
+from .baseline import ar_continue, ar_fit, ar_free_running_mse, ar_select, k_step_errors
 from .data import (
     SIGNALS,
     UNSEEN,
@@ -46,7 +46,7 @@ from .training import (
 
 __all__ = [
     "FAITHFUL", "FAST", "FORECAST", "GOAL", "HIDDEN_SIZE", "RECIPES", "SIGNALS", "UNSEEN", "Config",
-    "Sequence", "SineSplit", "ar_continue", "ar_fit", "ar_free_running_mse", "build",
+    "Sequence", "SineSplit", "ar_continue", "ar_fit", "ar_free_running_mse", "ar_select", "build",
     "free_running_mse", "fused_parameters", "future_mse", "generate_sine_waves", "get_recipe",
     "k_step_errors", "load_record", "load_states", "make_closure", "parameter_norms", "predict",
     "prediction_truth", "resolve_cell", "shape_signal", "split_sine_data", "test_loss", "train",

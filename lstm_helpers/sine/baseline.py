@@ -12,7 +12,7 @@ values, predict the next one, then feed the predictions back.
 import numpy as np
 import torch
 
-__all__ = ["ar_continue", "ar_fit", "ar_free_running_mse", "k_step_errors"]
+__all__ = ["ar_continue", "ar_fit", "ar_free_running_mse", "ar_select", "k_step_errors"]
 
 
 def _waves(waves, name="waves") -> np.ndarray:
@@ -80,3 +80,19 @@ def k_step_errors(prediction, truth) -> np.ndarray:
         raise ValueError(f"prediction and truth must have the same shape, got "
                          f"{prediction.shape} and {truth.shape}")
     return np.mean((prediction - truth) ** 2, axis=0)
+
+
+def ar_select(train, validation, orders=range(1, 21), given: int = 999):
+    """Choose AR(p)'s order on validation waves: fit each ``p`` in ``orders`` on ``train`` by
+    least squares and score its free-running MSE on ``validation``.
+
+    Returns ``(best_p, coefficients, {p: validation MSE})``; a diverging fit scores ``inf``.
+    """
+    scores, fits = {}, {}
+    for p in orders:
+        fits[p] = ar_fit(train, p)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mse = ar_free_running_mse(fits[p], validation, given)
+        scores[p] = mse if np.isfinite(mse) else float("inf")
+    best = min(scores, key=scores.__getitem__)
+    return best, fits[best], scores
