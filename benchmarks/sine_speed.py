@@ -3,6 +3,7 @@
     python benchmarks/sine_speed.py                  # both lines, measured (the official one
                                                      # takes an hour on one busy core)
     python benchmarks/sine_speed.py --forecast-only  # the forecasting recipe alone
+    python benchmarks/sine_speed.py --no-test-loss   # the first line only
     python benchmarks/sine_speed.py --from-records   # quick: what the shipped records spent
 
 1. Time to a forecaster: the wall time until the free-running MSE on the validation waves
@@ -89,6 +90,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--forecast-only", action="store_true")
+    parser.add_argument("--no-test-loss", action="store_true", help="skip the second line")
     parser.add_argument("--from-records", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -109,6 +111,8 @@ def main():
               f"({'reached' if forecast[1] else 'best ' + format(forecast[2], '.2e')}); "
               f"repaired official {repaired[0]:.0f} s "
               f"({'reached' if repaired[1] else 'best ' + format(repaired[2], '.2e')})")
+    if args.no_test_loss:
+        return
     fast, ok_fast = to_test_loss(FAST, args.test_target, 15, args.device)
     slow, ok_slow = to_test_loss(REPAIRED, args.test_target, args.official_max_steps,
                                  args.device)

@@ -790,3 +790,80 @@ def test_k_step_figure_draws_one_line_per_model():
         figs.plot_k_step({})
     with pytest.raises(ValueError, match="same shape"):
         figs.plot_k_step({"x": (np.arange(3), np.zeros(4))})
+
+
+# ---------------------------------------------------------------- the forecaster's records
+#
+# Measured 2026-12-06 on an "Intel(R) Xeon(R) Processor @ 2.80GHz" (AVX-512, torch 2.13.0+cpu,
+# one thread), natively, under ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
+# MKL_ENABLE_INSTRUCTIONS=AVX2 and under ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41
+# MKL_ENABLE_INSTRUCTIONS=SSE4_2 (largest relative difference between the three):
+# FORECAST step 0: closures 1-2 identical, 3-4 within 6.7e-8, up to 8.4e-6 by closure 7; test
+# loss after step 0 2.0e-4; validation free-running MSE after step 0 2.0e-4. The selected
+# model's free-running MSE on the unseen test waves, re-evaluated in float64: 2.6e-13.
+
+#: FORECAST's first four closures (measured within 6.7e-8) and its test loss after step 0
+#: (measured 2.0e-4): about 15 and 10 times the spread
+FORECAST_CLOSURES, FORECAST_CLOSURE_RTOL, FORECAST_STEP0_RTOL = 4, 1e-6, 2e-3
+#: float64 free-running MSE of a saved forecaster on the test waves (measured 2.6e-13)
+FORECAST_REEVAL_RTOL = 3e-12
+SEEDS = range(5)
+
+
+@pytest.mark.records
+def test_forecast_seeds_meet_the_goal():
+    """The shipped sweep: 5 seeds of the forecasting recipe, every one below the goal."""
+    runs = [_record(f"forecast_seed{s}") for s in SEEDS]
+    assert [r.seed for r in runs] == list(SEEDS)
+    assert all(Config(**r.config) == Config(seed=r.seed) for r in runs)
+    assert runs[0].command.startswith("python -m lstm_helpers.sweep sine --seeds 0-4")
+    values = [r.result[GOAL.key] for r in runs]
+    assert all(GOAL.met(v) for v in values) and np.median(values) <= 1e-3
+    for r in runs:  # the selected step is the one with the lowest validation score
+        vals = [s["val_future_mse"] for s in r.metrics]
+        assert r.result["selected_step"] == int(np.argmin(vals))
+        assert r.result["val_future_mse"] == min(vals)
+
+
+@pytest.mark.records
+def test_forecast_record_still_matches_its_first_step():
+    record = _record("forecast")
+    assert Config(**record.config) == FORECAST
+    first = record.metrics[0]
+    got = train(replace(FORECAST, steps=1), keep_predictions=False).metrics[0]
+    k = FORECAST_CLOSURES
+    np.testing.assert_allclose(got["closure_losses"][:k], first["closure_losses"][:k],
+                               rtol=FORECAST_CLOSURE_RTOL)
+    np.testing.assert_allclose(got["test_loss"], first["test_loss"], rtol=FORECAST_STEP0_RTOL)
+
+
+@pytest.mark.records
+def test_forecast_states_give_the_recorded_score():
+    """The selected model (the largest key of the states the command saved) loads into the
+    official Sequence() and continues the unseen test waves with the recorded error."""
+    record = _record("forecast")
+    states = load_states("forecast")
+    assert max(states) == record.extra["resolved"]["steps"]  # the selected model
+    model = Sequence()  # the official model, float32, default construction
+    model.load_state_dict(states[max(states)])
+    model64 = Sequence(dtype=torch.float64)
+    model64.load_state_dict({k: v.double() for k, v in states[max(states)].items()})
+    test = unseen_waves("test")
+    np.testing.assert_allclose(free_running_mse(model64, test), record.result["test_future_mse"],
+                               rtol=FORECAST_REEVAL_RTOL)
+    assert free_running_mse(model, test) < 1e-3  # in float32 too
+    sweep = _record("forecast_seed0")  # the same run, by the sweep
+    assert sweep.result["test_future_mse"] == pytest.approx(record.result["test_future_mse"],
+                                                            rel=1e-9)
+
+
+@pytest.mark.records
+def test_ablation_and_triangle_records_are_complete():
+    names = records.shipped_names("sine")
+    for prefix, n in (("forecast_noise0", 3), ("forecast_burnin0", 3), ("forecast_slice", 3),
+                      ("triangle", 3)):
+        runs = [_record(f"{prefix}_seed{s}") for s in range(n)]
+        assert all(f"{prefix}_seed{s}" in names for s in range(n))
+        assert all(r.finished and r.result["test_future_mse"] is None
+                   or r.result["test_future_mse"] >= 0 for r in runs)
+        assert len({r.command for r in runs}) == 1
