@@ -53,13 +53,12 @@ def ar_continue(a, given, future: int = 1000) -> np.ndarray:
     p = a.size
     if given.shape[1] < p:
         raise ValueError(f"given must hold at least p={p} values per row, got {given.shape[1]}")
-    window = list(given[:, -p:].T[::-1])  # latest first: p arrays of shape (N,)
-    out = []
-    for _ in range(future + 1):
-        nxt = sum(a[j] * window[j] for j in range(p))  # (N,)
-        out.append(nxt)
-        window = [nxt, *window[:-1]]
-    return np.stack(out, axis=1)  # (N, future + 1)
+    buf = np.empty((given.shape[0], p + future + 1))  # the last p given values, then predictions
+    buf[:, :p] = given[:, -p:]
+    w = a[::-1]  # oldest first, to match the window buf[:, t:t + p]
+    for t in range(future + 1):
+        buf[:, p + t] = buf[:, t:t + p] @ w  # (N,)
+    return buf[:, p:]  # (N, future + 1)
 
 
 def ar_free_running_mse(a, waves, given: int = 999) -> float:
@@ -86,11 +85,24 @@ def ar_select(train, validation, orders=range(1, 21), given: int = 999):
     """Choose AR(p)'s order on validation waves: fit each ``p`` in ``orders`` on ``train`` by
     least squares and score its free-running MSE on ``validation``.
 
+    All orders are fitted on the same equations (the targets ``x_{t+1}`` with
+    ``t >= max(orders) - 1``), so one QR decomposition of the largest design matrix serves every
+    order: its first ``p`` columns are AR(p)'s.
+
     Returns ``(best_p, coefficients, {p: validation MSE})``; a diverging fit scores ``inf``.
     """
+    train = _waves(train)
+    orders = list(orders)
+    top = max(orders)
+    if min(orders) < 1 or top >= train.shape[1]:
+        raise ValueError(f"orders must lie from 1 to {train.shape[1] - 1}, got {orders[:3]}...")
+    L = train.shape[1]
+    X = np.stack([train[:, top - 1 - j: L - 1 - j] for j in range(top)], axis=-1)  # (N, L-top, top)
+    q, r = np.linalg.qr(X.reshape(-1, top))  # (N (L - top), top), (top, top)
+    qty = q.T @ train[:, top:].reshape(-1)  # (top,)
     scores, fits = {}, {}
     for p in orders:
-        fits[p] = ar_fit(train, p)
+        fits[p] = np.linalg.solve(r[:p, :p], qty[:p])  # upper triangular
         with np.errstate(over="ignore", invalid="ignore"):
             mse = ar_free_running_mse(fits[p], validation, given)
         scores[p] = mse if np.isfinite(mse) else float("inf")
