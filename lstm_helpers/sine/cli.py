@@ -70,8 +70,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "this JSON file")
     parser.add_argument("--device", default=None,
                         help="cpu or cuda (default: cuda when available, else cpu)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch CPU threads (default: PyTorch's choice)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default: 1; on 2 shared cores a second "
+                        "thread made the forecasting recipe about twice as slow)")
     parser.add_argument("--cell", choices=("torch", "ours"), default="torch",
                         help="LSTM cell class: torch.nn.LSTMCell or lstm_helpers.lstm.LSTMCell")
     parser.add_argument("--verbose", action="store_true",
