@@ -8,7 +8,7 @@ from lstm_helpers.exercises import sine as ex
 from lstm_helpers.exercises._core import NOT_ANSWERED
 
 CHECKS = [ex.check_shapes, ex.check_test_rows, ex.check_broadcast, ex.check_closure,
-          ex.check_readout_bound]
+          ex.check_readout_bound, ex.check_ar2, ex.check_error_growth]
 JUNK = [None, ..., 0, 3.5, "abc", b"x", [], {}, (1, 2), [[1]], np.zeros((2, 2)),
         torch.zeros(3), object(), {"data": None}, lambda: 1, print]
 
@@ -215,3 +215,45 @@ def test_readout_bound_unfinished():
         ...
 
     assert ex.check_readout_bound(readout_bound).message == NOT_ANSWERED
+
+
+# 6.6 AR(2)
+
+
+def test_ar2_solution_and_equivalent_forms():
+    fb = ex.check_ar2(lambda w: (2 * np.cos(w), -1))
+    assert fb and "2 cos(w)" in fb.message
+    assert ex.check_ar2(lambda w: np.array([2 * np.cos(w), -1.0]))
+    assert ex.check_ar2(lambda w: torch.tensor([2 * np.cos(w), -1.0], dtype=torch.float64))
+
+
+@pytest.mark.parametrize("fn, words", [
+    (lambda w: (np.cos(w), -1), "twice"),
+    (lambda w: (2 * np.cos(w), 1), "sign of a2"),
+    (lambda w: (2 * np.sin(w), -1), "cosines"),
+    (lambda w: (1.0, 0.0), "do not continue"),
+    (lambda w: 2 * np.cos(w), "two numbers"),
+])
+def test_ar2_hints(fn, words):
+    fb = ex.check_ar2(fn)
+    assert not fb and words in fb.message, fb.message
+
+
+# 6.7 how a one-step error grows
+
+
+def test_error_growth_solution():
+    fb = ex.check_error_growth(lambda k, d, w: d * np.sin((k + 1) * w) / np.sin(w))
+    assert fb and "exposure bias" in fb.message
+
+
+@pytest.mark.parametrize("fn, words", [
+    (lambda k, d, w: d, "does not stay put"),
+    (lambda k, d, w: d * (2 * np.cos(w)) ** k, "two steps back"),
+    (lambda k, d, w: d * k, "linearly"),
+    (lambda k, d, w: d * np.sin(k * w) / np.sin(w), "should be"),
+    (lambda k, d, w: "x", "one number"),
+])
+def test_error_growth_hints(fn, words):
+    fb = ex.check_error_growth(fn)
+    assert not fb and words in fb.message, fb.message

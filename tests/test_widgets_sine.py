@@ -7,7 +7,7 @@ import pytest
 
 from lstm_helpers.sine import load_record
 from lstm_helpers.widgets._common import alt_from_html, png_from_html
-from lstm_helpers.widgets.sine import PredictionBrowser, RunView, run_from_history, run_from_record
+from lstm_helpers.widgets.sine import PredictionBrowser, RunView, run_from_record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,28 +56,23 @@ def test_diverged_step_is_shown_as_such():
     assert "diverged" in w.info.value
 
 
-def test_runs_from_records_and_histories():
+def test_runs_from_shipped_and_live_records():
     fast = run_from_record(load_record("fast"))
     assert fast.future == 1000 and len(fast.predictions) == 15
     assert fast.predictions[0].shape == (3, 400)
+    from lstm_helpers.sine import Config, train
 
-    class Step:
-        def __init__(self, k):
-            self.prediction = np.full((3, 1999), float(k))
-
-    class History:
-        steps = [Step(0), Step(1)]
-        test_losses = [1e-3, 1e-4]
-
-    view = run_from_history(History(), stride=5)
-    assert view.predictions[1].shape == (3, 400) and view.future == 1000
-    assert view.truth.shape == (3, 400)  # the true waves at the same columns
+    live = train(Config(recipe="fast", steps=2, train_rows=4, train_length=50, future=100))
+    view = run_from_record(live)
+    assert len(view.predictions) == 2 and view.future == 100
+    assert view.predictions[1].shape == (3, 220)  # every 5th of 1099 values
+    assert view.truth.shape == (3, 220)  # the true waves at the same columns
 
 
 def test_truth_and_free_running_mse_are_shown():
     fast = run_from_record(load_record("fast"))
     assert fast.truth.shape == fast.predictions[0].shape
-    assert fast.future_mses == [s["future_mse"] for s in load_record("fast")["steps"]]
+    assert fast.future_mses == [s["future_mse"] for s in load_record("fast").metrics]
     w = PredictionBrowser({"fast": fast})
     assert "free-running MSE" in w.info.value and "dotted black" in alt_from_html(w.image.value)
     without = PredictionBrowser({"fast": RunView(fast.predictions, fast.test_losses,

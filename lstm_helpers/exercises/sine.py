@@ -3,6 +3,8 @@
 6.1 (recall) the shapes of data, input and target; 6.2 (recall) the test rows;
 6.3 (understanding) the broadcasting trick that builds the time grid;
 6.4 (building) the LBFGS closure; 6.5 (reasoning) how large can a prediction be?
+6.6 (understanding) a sine is AR(2); 6.7 (reasoning) how a one-step error grows when the model
+is fed its own output.
 """
 
 import numpy as np
@@ -12,7 +14,8 @@ from torch import nn
 from ._core import call_learner_function, checker, correct, hint
 
 __all__ = [
-    "check_broadcast", "check_closure", "check_readout_bound", "check_shapes", "check_test_rows",
+    "check_ar2", "check_broadcast", "check_closure", "check_error_growth", "check_readout_bound",
+    "check_shapes", "check_test_rows",
 ]
 
 _NAMES = ("data", "input", "target")
@@ -218,7 +221,7 @@ def _as_float(value):
 def check_readout_bound(readout_bound):
     """Exercise 6.5: ``readout_bound(model)`` returns the smallest number that bounds every
     prediction ``|y_hat|`` of a :class:`lstm_helpers.sine.Sequence`, whatever its input."""
-    from lstm_helpers.sine import DATA_DIR
+    from lstm_helpers.sine import load_states
 
     for model in _bound_models():
         try:
@@ -245,7 +248,7 @@ def check_readout_bound(readout_bound):
                         "as close to +1 or -1 as it likes.")
         return hint("a bound, but not the smallest one: h = o * tanh(c) lies in (-1, 1), and "
                     "every h in that box can be approached.")
-    states = torch.load(DATA_DIR / "faithful_states.pt", weights_only=True)
+    states = load_states("faithful")
     from lstm_helpers.sine import Sequence
 
     bounds = {}
@@ -259,3 +262,95 @@ def check_readout_bound(readout_bound):
         f"For the official run: {bounds[4]:.3g} after step 4, {bounds[5]:.3g} after step 5. "
         "The state cannot explode; only parameters can."
     )
+
+
+_OMEGAS = (1 / 20, 0.3, 1.1, 2.0)
+
+
+def _pair(value):
+    """Two numbers from a tuple, list, array or tensor, else None."""
+    try:
+        values = [float(v) for v in (value.tolist() if hasattr(value, "tolist") else value)]
+    except (TypeError, ValueError):
+        return None
+    return values if len(values) == 2 else None
+
+
+@checker
+def check_ar2(ar2_coefficients):
+    """Exercise 6.6: ``ar2_coefficients(omega)`` returns ``(a1, a2)`` with
+    ``sin(omega (t + 1) + phi) = a1 sin(omega t + phi) + a2 sin(omega (t - 1) + phi)``."""
+    for omega in _OMEGAS:
+        got = _pair(call_learner_function(ar2_coefficients, omega))
+        if got is None:
+            return hint("return two numbers, (a1, a2).")
+        a1, a2 = got
+        want = (2 * np.cos(omega), -1.0)
+        if abs(a1 - want[0]) < 1e-9 and abs(a2 - want[1]) < 1e-9:
+            continue
+        if abs(a1 - np.cos(omega)) < 1e-9:
+            return hint("add sin(w(t+1)+phi) and sin(w(t-1)+phi) with the sum formula: the "
+                        "cos(w) appears twice.")
+        if abs(a1 - want[0]) < 1e-9 and abs(a2 - 1.0) < 1e-9:
+            return hint("a1 is right; check the sign of a2 (x[t+1] + x[t-1] = a1 x[t]).")
+        if abs(a1 - 2 * np.sin(omega)) < 1e-9:
+            return hint("the sum formula gives cosines of w, not sines: "
+                        "sin(a + b) + sin(a - b) = 2 sin(a) cos(b).")
+        return hint(f"for omega = {omega:g} your coefficients ({a1:.4g}, {a2:.4g}) do not "
+                    "continue a sine; use sin(a + b) + sin(a - b) = 2 sin(a) cos(b).")
+    t = np.arange(200)
+    x = np.sin(t / 20 + 0.3)
+    a1, a2 = _pair(call_learner_function(ar2_coefficients, 1 / 20))
+    err = np.max(np.abs(a1 * x[1:-1] + a2 * x[:-2] - x[2:]))
+    return correct(f"x[t+1] = 2 cos(w) x[t] - x[t-1]: for the book's waves (w = 1/20) that is "
+                   f"({a1:.6f}, {a2:g}), and it continues them to {err:.0e}. Two numbers, "
+                   "whatever the phase: the recurrence a least-squares AR(2) fit finds.")
+
+
+def _error_after(k, delta, omega):
+    """Simulated: the exact AR(2) recurrence, started from a value off by delta."""
+    e_prev, e = 0.0, float(delta)
+    for _ in range(int(k)):
+        e_prev, e = e, 2 * np.cos(omega) * e - e_prev
+    return e
+
+
+@checker
+def check_error_growth(error_after):
+    """Exercise 6.7: ``error_after(k, delta, omega)`` is the error ``k`` steps after a
+    free-running AR(2) (the exact one of a sine with frequency ``omega``) was given one value
+    off by ``delta``."""
+    cases = [(k, d, w) for w in (1 / 20, 0.4) for d in (1e-3, -0.5) for k in (0, 1, 2, 7, 31,
+                                                                           100, 1000)]
+    got = {}
+    for k, delta, omega in cases:
+        try:
+            got[k, delta, omega] = float(call_learner_function(error_after, k, delta, omega))
+        except (TypeError, ValueError):
+            return hint("return one number.")
+    wrong = [c for c in cases
+             if not abs(got[c] - _error_after(*c)) <= 1e-6 * max(abs(c[1]), abs(_error_after(*c)))]
+    if wrong:
+        later = [c for c in cases if c[0] > 1]
+
+        def all_like(fn):
+            return all(abs(got[c] - fn(*c)) <= 1e-9 * max(1.0, abs(fn(*c))) for c in later)
+
+        if all_like(lambda k, d, w: d):
+            return hint("the error does not stay put: the model reads its own wrong value, and "
+                        "the next prediction inherits it (errors obey the same recurrence).")
+        if all_like(lambda k, d, w: d * (2 * np.cos(w)) ** k):
+            return hint("that keeps only the a1 term; the error two steps back counts too: "
+                        "e[k+1] = 2 cos(w) e[k] - e[k-1], with e[0] = delta and e[-1] = 0.")
+        if all_like(lambda k, d, w: d * k):
+            return hint("the error does not grow linearly here: solve e[k+1] = 2 cos(w) e[k] "
+                        "- e[k-1] with e[0] = delta, e[-1] = 0 (try e[k] = C sin((k+1) w)).")
+        k, delta, omega = wrong[0]
+        return hint(f"error_after({k}, {delta:g}, {omega:g}) should be "
+                    f"{_error_after(k, delta, omega):.4g}, got {got[wrong[0]]:.4g}. The error "
+                    "obeys the recurrence itself: e[k+1] = 2 cos(w) e[k] - e[k-1].")
+    amp = 1 / np.sin(1 / 20)
+    return correct(
+        f"e[k] = delta sin((k + 1) w) / sin(w): an error neither dies out nor explodes, it "
+        f"oscillates with up to {amp:.0f} times its size (w = 1/20). A model fed its own "
+        "outputs never saw such errors in teacher-forced training: that is exposure bias.")

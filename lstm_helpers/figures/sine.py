@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 __all__ = [
-    "COLORS", "RUN_COLORS", "plot_blowup", "plot_losses", "plot_prediction",
+    "COLORS", "RUN_COLORS", "plot_blowup", "plot_k_step", "plot_losses", "plot_prediction",
     "plot_prediction_grid", "plot_waves", "run_color",
 ]
 
@@ -19,6 +19,8 @@ COLORS = ("tab:red", "tab:green", "tab:blue")
 
 #: one colour per run, matched by the start of its label (the first match wins)
 RUN_COLORS = (
+    ("forecast", "tab:green"),
+    ("AR(2)", "k"),
     ("fast", "tab:purple"),
     ("faithful+line_search", "tab:orange"),
     ("faithful+lr=0.1", "tab:olive"),
@@ -208,5 +210,40 @@ def plot_blowup(step: dict, title: str | None = None):
     bottom.grid(True, alpha=0.3)
     bottom.legend(fontsize=7, loc="upper left")
     top.set_title(title or f"Inside LBFGS step {step['step']}: loss and parameter sizes")
+    fig.tight_layout()
+    return fig
+
+
+def plot_k_step(errors: dict, ax=None, title: str = "Error k steps ahead, free-running",
+                floor: float = 1e-30):
+    """The squared error ``k`` steps into the free-running part, ``k = 1 ... F``, one line per
+    model, on log-log axes (errors below ``floor``, such as AR(2)'s exact zeros, are drawn at
+    ``floor``).
+
+    Args:
+        errors: ``{label: (ks, squared errors)}`` (equal-length 1-D arrays; ``ks`` from 1), or
+            ``{label: errors}`` with ``ks = 1, 2, ...``.
+    """
+    if not isinstance(errors, dict) or not errors:
+        raise ValueError("errors must be a non-empty dict {label: errors or (ks, errors)}")
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 3.4))
+    for label, value in errors.items():
+        if isinstance(value, tuple):
+            ks, errs = (np.asarray(v, dtype=float) for v in value)
+        else:
+            errs = np.asarray(value, dtype=float)
+            ks = np.arange(1, errs.size + 1)
+        if ks.shape != errs.shape:
+            raise ValueError(f"errors[{label!r}]: ks and errors must have the same shape, got "
+                             f"{ks.shape} and {errs.shape}")
+        ax.plot(ks, np.maximum(errs, floor), label=label, color=run_color(label), linewidth=1.5)
+    ax.axhline(0.5, color="0.5", linestyle=":", linewidth=1)
+    ax.text(1.1, 0.6, "always predicting 0", color="0.4", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("k (steps ahead)")
+    ax.set_ylabel("squared error, mean over waves")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -11,9 +11,17 @@ import numpy as np
 import torch
 
 __all__ = [
-    "SineSplit", "future_mse", "generate_sine_waves", "split_sine_data", "prediction_truth",
-    "true_continuation",
+    "SIGNALS", "UNSEEN", "SineSplit", "future_mse", "generate_sine_waves", "shape_signal",
+    "split_sine_data", "prediction_truth", "true_continuation", "unseen_waves",
 ]
+
+#: The signals a run can learn: each a function of the sine wave ``sin((t + s) / T)``.
+#: ``"triangle"``: ``(2 / pi) arcsin(sin(...))``, a triangle wave of the same period and phase, a
+#: periodic signal that is not a sinusoid (its harmonics fall off only as ``1 / k^2``).
+SIGNALS = ("sine", "triangle")
+
+#: The waves a forecaster is scored on: ``(number of waves, NumPy seed)`` per split.
+UNSEEN = {"validation": (8, 1001), "test": (16, 1002)}
 
 
 def _positive_int(name: str, value) -> int:
@@ -158,3 +166,38 @@ def future_mse(prediction, truth) -> float:
         )
     err = prediction[:, -future:] - truth  # (N, future)
     return float(err.square().mean())
+
+
+def unseen_waves(split: str = "test", L: int = 2000, T: int = 20) -> np.ndarray:
+    """Validation or test waves that no training row duplicates: ``sin((t + s_n) / T)`` with
+    shifts ``s_n`` that are *not* integers (an integer in ``[-4T, 4T)`` plus a fraction in
+    ``[0.05, 0.95]``), so no wave equals a row of the official data, whose shifts are all
+    integers.
+
+    Args:
+        split: ``"validation"`` (8 waves, for choosing a model) or ``"test"`` (16 waves, for
+            the final score). L: samples per wave (default 2000: 999 given, then the value the
+            last input predicts, then 1000 to forecast). T: the time scale (default 20).
+
+    Outputs: ``float64`` array ``(N, L)``.
+    """
+    if split not in UNSEEN:
+        raise ValueError(f"split must be one of {sorted(UNSEEN)}, got {split!r}")
+    L = _positive_int("L", L)
+    T = _positive_int("T", T)
+    n, seed = UNSEEN[split]
+    rng = np.random.RandomState(seed)
+    shift = rng.randint(-4 * T, 4 * T, n) + rng.uniform(0.05, 0.95, n)  # (N,): never integers
+    return np.sin((np.arange(L) + shift.reshape(n, 1)) / T)  # (N, L)
+
+
+def shape_signal(waves, signal: str = "sine"):
+    """The ``signal`` with the phase of the sine ``waves`` (array or tensor, any shape):
+    ``"sine"`` returns them unchanged, ``"triangle"`` returns ``(2 / pi) arcsin(waves)``."""
+    if signal not in SIGNALS:
+        raise ValueError(f"signal must be one of {SIGNALS}, got {signal!r}")
+    if signal == "sine":
+        return waves
+    if torch.is_tensor(waves):
+        return torch.arcsin(waves.clamp(-1, 1)) * (2 / np.pi)
+    return np.arcsin(np.clip(waves, -1, 1)) * (2 / np.pi)

@@ -1,7 +1,7 @@
 """Chapter 6 widget: browse the test predictions after each LBFGS step, and how far ahead.
 
-from lstm_helpers.widgets.sine import PredictionBrowser, run_from_history, run_from_record
-PredictionBrowser({"fast": run_from_history(history), "faithful": run_from_record(record)})
+from lstm_helpers.widgets.sine import PredictionBrowser, run_from_record
+PredictionBrowser({"fast": run_from_record(sine.train(...)), "faithful": run_from_record(record)})
 """
 
 import html
@@ -15,7 +15,7 @@ from ..figures.sine import plot_prediction
 from ..sine import prediction_truth
 from ._common import figure_to_html
 
-__all__ = ["PredictionBrowser", "RunView", "run_from_history", "run_from_record"]
+__all__ = ["PredictionBrowser", "RunView", "run_from_record"]
 
 
 @dataclass
@@ -63,22 +63,15 @@ def _truth(length: int, stride: int, given: int = 999):
     return prediction_truth(length - given)[:, ::stride]  # (3, columns)
 
 
-def run_from_history(history, stride: int = 5) -> RunView:
-    """A :class:`RunView` of a :class:`lstm_helpers.sine.History` trained with predictions kept."""
-    preds = [np.asarray(s.prediction)[:, ::stride] for s in history.steps]
-    length = np.asarray(history.steps[0].prediction).shape[1] if history.steps else None
-    return RunView(preds, history.test_losses, stride=stride, length=length,
-                   truth=_truth(length, stride) if length else None,
-                   future_mses=[getattr(s, "future_mse", None) for s in history.steps])
-
-
-def run_from_record(record: dict) -> RunView:
-    """A :class:`RunView` of a record read with :func:`lstm_helpers.sine.load_record`."""
-    steps = [s for s in record["steps"] if "prediction" in s]
-    stride, length = record["prediction_stride"], 999 + record["recipe"]["future"]
+def run_from_record(record) -> RunView:
+    """A :class:`RunView` of a run: a record read with :func:`lstm_helpers.sine.load_record`,
+    or the record :func:`lstm_helpers.sine.train` returns (predictions kept)."""
+    preds = [np.asarray(p, dtype=float) for p in record.extra.get("predictions", [])]
+    steps = record.metrics[: len(preds)]
+    stride = record.extra["prediction_stride"]
+    length = 999 + record.extra["resolved"]["future"]
     futures = [s.get("future_mse") for s in steps]
-    return RunView([np.asarray(s["prediction"], dtype=float) for s in steps],
-                   [s["test_loss"] for s in steps], stride=stride, length=length,
+    return RunView(preds, [s["test_loss"] for s in steps], stride=stride, length=length,
                    truth=_truth(length, stride),
                    future_mses=futures if any("future_mse" in s for s in steps) else None)
 
