@@ -279,3 +279,45 @@ def test_record_check_would_catch_a_changed_run():
         cfg = LL.Config(**{**record.config, "max_sequences": len(ref) * 16, **change})
         again = torch.tensor(LL.train(cfg).extra["first_losses"])
         assert ((again - ref).abs() / ref.abs()).max() > 100 * RECORDS_RTOL, change
+
+
+# --- issue 19: RNN initialisations, the spectral bound, the cell path, parameter counts ---
+
+
+def test_rnn_initialisations():
+    irnn = LL.make_model(LL.Config(cell="rnn", nonlinearity="relu", init="identity"))
+    rnn = irnn.rnn
+    assert rnn.nonlinearity == "relu"
+    assert torch.equal(rnn.weight_hh_l0, torch.eye(16))
+    assert not rnn.bias_ih_l0.any() and not rnn.bias_hh_l0.any()
+    orth = LL.make_model(LL.Config(cell="rnn", init="orthogonal")).rnn.weight_hh_l0.double()
+    assert torch.allclose(orth @ orth.T, torch.eye(16, dtype=torch.float64), atol=1e-5)
+    default = LL.make_model(LL.Config(cell="rnn")).rnn.weight_hh_l0
+    assert default.abs().max() <= 16 ** -0.5 + 1e-7  # PyTorch's U(-1/sqrt(H), 1/sqrt(H))
+    with pytest.raises(ValueError, match="nonlinearity"):
+        LL.Config(cell="rnn", nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match="init"):
+        LL.Config(cell="rnn", init="xavier")
+    with pytest.raises(ValueError, match="rnn"):
+        LL.Config(cell="lstm", init="identity")
+
+
+def test_spectral_bound_and_cell_path():
+    w = torch.diag(torch.tensor([0.5, 2.0]))
+    out = LL.spectral_bound(w, [0, 1, 3])
+    assert out["sigma_max"] == pytest.approx(2.0)
+    assert torch.allclose(out["bound"], torch.tensor([1.0, 2.0, 8.0], dtype=torch.float64))
+    with pytest.raises(ValueError, match="square"):
+        LL.spectral_bound(torch.zeros(2, 3), [1])
+    both = LL.cell_path_gradients(seeds=range(2))
+    ref = LL.gradient_through_time("lstm", forget_bias=3.0, seeds=range(2))
+    assert torch.allclose(both["norms"], ref, rtol=1e-10)
+    cell = LL.cell_path_gradients(seeds=range(2), detach_hidden=True)
+    assert (cell["ratio_99_10"] < 0.05).all() and (both["ratio_99_10"] > 0.5).all()
+    assert (cell["abs_c"][:, 0] < 0.2).all() and (cell["abs_c"][:, -1] > 1).all()
+
+
+def test_parameter_counts():
+    assert LL.parameter_count(LL.Config()) == 4 * 16 * (2 + 16) + 2 * 4 * 16 + 17
+    assert LL.parameter_count(LL.Config(cell="rnn")) == 16 * (2 + 16) + 2 * 16 + 17
+    assert LL.PAPER_WEIGHTS == {"adding": 93, "order": 156, "order3": 308}

@@ -4,7 +4,10 @@
   for a fresh ``nn.RNN`` (tanh) or ``nn.LSTM`` of the same size.
 - :func:`connectivity`: ``||d y / d x_t||`` of a trained network's output ``y`` for one
   sequence: which earlier inputs the output depends on (Distill's "connectivity" view).
-- :func:`exploding_demo`: the gradient norm of an RNN with scaled-up recurrent weights.
+- :func:`cell_path_gradients`: the LSTM's gradient through time with every path, or with the
+  cell path alone (``h_{t-1}`` detached where it enters the gates), and its mean ``|c_t|``.
+- :func:`spectral_bound`: the bound ``||d h_t / d h_k|| <= (gamma * sigma_max(W_hh))^(t-k)``
+  of a tanh RNN (Pascanu et al. 2013), for a real recurrent matrix.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from torch import nn
 
 from .model import LongLagNet, set_forget_bias_
 
-__all__ = ["connectivity", "gradient_through_time", "make_recurrent", "summarise_over_seeds"]
+__all__ = [
+    "cell_path_gradients", "connectivity", "gradient_through_time", "make_recurrent",
+    "spectral_bound", "summarise_over_seeds",
+]
 
 
 def make_recurrent(cell: str, input_size: int, hidden_size: int, *, seed: int = 0,
@@ -91,3 +97,61 @@ def connectivity(model: LongLagNet, x: torch.Tensor, length: int) -> torch.Tenso
     y = model(x, torch.tensor([length]))  # (1, out)
     (grad,) = torch.autograd.grad(y.sum(), x)  # (L, 1, H_in)
     return grad[:, 0].norm(dim=1)  # (L,)
+
+
+def cell_path_gradients(*, forget_bias: float | None = 3.0, detach_hidden: bool = False,
+                        seq_len: int = 100, input_size: int = 8, hidden_size: int = 32,
+                        batch_size: int = 8, seeds=range(5)) -> dict:
+    """The measurement of :func:`gradient_through_time` for a fresh LSTM, stepped by hand.
+
+    With ``detach_hidden``, ``h_{t-1}`` is detached where it enters the gates, so the only
+    path left from ``x_k`` to ``h_L`` runs along the cell state (through the forget gates).
+    Same networks and inputs as :func:`gradient_through_time` for the same seeds.
+
+    Returns:
+        ``{"norms": (seeds, L) lag 0 first, "abs_c": (seeds, L) mean |c_t| per step (t = 1
+        first), "ratio_99_10": (seeds,) the norm at lag 99 over the norm at lag 10}``.
+    """
+    norms, abs_c = [], []
+    for seed in seeds:
+        lstm = make_recurrent("lstm", input_size, hidden_size, seed=seed, forget_bias=forget_bias)
+        g = torch.Generator().manual_seed(10_000 + seed)
+        x = torch.randn(seq_len, batch_size, input_size, generator=g, dtype=torch.float64)
+        x.requires_grad_(True)
+        w_ih, w_hh = lstm.weight_ih_l0, lstm.weight_hh_l0  # (4H, H_in), (4H, H)
+        b = lstm.bias_ih_l0 + lstm.bias_hh_l0  # (4H,)
+        h = x.new_zeros(batch_size, hidden_size)  # (N, H)
+        c = x.new_zeros(batch_size, hidden_size)  # (N, H)
+        cs = []
+        for t in range(seq_len):
+            h_in = h.detach() if detach_hidden else h
+            z_i, z_f, z_g, z_o = (x[t] @ w_ih.T + h_in @ w_hh.T + b).chunk(4, dim=1)
+            c = torch.sigmoid(z_f) * c + torch.sigmoid(z_i) * torch.tanh(z_g)  # (N, H)
+            h = torch.sigmoid(z_o) * torch.tanh(c)  # (N, H)
+            cs.append(c.detach().abs().mean())
+        (grad,) = torch.autograd.grad(h.sum(), x)  # (L, N, H_in)
+        norms.append(grad.norm(dim=2).mean(dim=1).flip(0))  # (L,) lag 0 first
+        abs_c.append(torch.stack(cs))
+    norms = torch.stack(norms)  # (seeds, L)
+    return {"norms": norms, "abs_c": torch.stack(abs_c), "ratio_99_10": norms[:, 99] / norms[:, 10]}
+
+
+def spectral_bound(weight_hh: torch.Tensor, lags, gamma: float = 1.0) -> dict:
+    """Pascanu, Mikolov and Bengio (2013): for ``h_t = tanh(W_hh h_{t-1} + ...)`` each step's
+    Jacobian is ``diag(tanh'(.)) W_hh``, with ``|tanh'| <= gamma = 1``, so
+    ``||d h_t / d h_k|| <= (gamma * sigma_max)^(t - k)``, ``sigma_max`` the largest singular
+    value of ``W_hh``. Below 1 the gradient must vanish; above 1 it may (not must) explode.
+
+    Args:
+        weight_hh: ``(H, H)``, a tanh RNN's recurrent matrix. lags: the ``t - k`` to evaluate.
+        gamma: the bound on the nonlinearity's derivative (1 for tanh, 1/4 for a sigmoid).
+
+    Returns:
+        ``{"sigma_max": float, "bound": (len(lags),) float64 tensor}``.
+    """
+    w = torch.as_tensor(weight_hh).detach().double()
+    if w.dim() != 2 or w.size(0) != w.size(1):
+        raise ValueError(f"weight_hh must be a square (H, H) matrix, got shape {tuple(w.shape)}")
+    sigma = torch.linalg.matrix_norm(w, ord=2).item()  # the largest singular value
+    lags = torch.as_tensor(list(lags), dtype=torch.float64)
+    return {"sigma_max": sigma, "bound": (gamma * sigma) ** lags}
