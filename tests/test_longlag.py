@@ -7,6 +7,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch import nn
 
 from lstm_helpers import longlag as LL
 from lstm_helpers.longlag.cli import main, parse_args
@@ -321,3 +322,24 @@ def test_parameter_counts():
     assert LL.parameter_count(LL.Config()) == 4 * 16 * (2 + 16) + 2 * 4 * 16 + 17
     assert LL.parameter_count(LL.Config(cell="rnn")) == 16 * (2 + 16) + 2 * 16 + 17
     assert LL.PAPER_WEIGHTS == {"adding": 93, "order": 156, "order3": 308}
+
+
+def test_jacobian_product_norms_match_autograd():
+    rnn = LL.make_recurrent("rnn", 3, 5, seed=1)
+    x = torch.randn(12, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    norms = LL.jacobian_product_norms(rnn, x)
+    assert norms.shape == (11,)
+    h, _ = rnn(x.unsqueeze(1))
+    h = h[:, 0]
+    k = 4  # d h_L / d h_{L-k} through the last k steps, by autograd
+
+    def last_from(h_start):
+        state = h_start[None, None]
+        out, _ = rnn(x[-k:].unsqueeze(1), state)
+        return out[-1, 0]
+
+    jac = torch.autograd.functional.jacobian(last_from, h[-k - 1].detach())
+    assert torch.linalg.matrix_norm(jac, ord=2).item() == pytest.approx(norms[k - 1].item())
+    assert LL.spectral_bound(rnn.weight_hh_l0, [k])["bound"][0] >= norms[k - 1]
+    with pytest.raises(ValueError, match="tanh"):
+        LL.jacobian_product_norms(nn.RNN(3, 5, nonlinearity="relu"), x)

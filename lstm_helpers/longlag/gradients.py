@@ -19,7 +19,7 @@ from .model import LongLagNet, set_forget_bias_
 
 __all__ = [
     "cell_path_gradients", "connectivity", "gradient_through_time", "make_recurrent",
-    "spectral_bound", "summarise_over_seeds",
+    "jacobian_product_norms", "spectral_bound", "summarise_over_seeds",
 ]
 
 
@@ -110,9 +110,10 @@ def cell_path_gradients(*, forget_bias: float | None = 3.0, detach_hidden: bool 
 
     Returns:
         ``{"norms": (seeds, L) lag 0 first, "abs_c": (seeds, L) mean |c_t| per step (t = 1
-        first), "ratio_99_10": (seeds,) the norm at lag 99 over the norm at lag 10}``.
+        first), "dtanh_c": (seeds, L) mean tanh'(c_t) per step, "ratio_99_10": (seeds,) the
+        norm at lag 99 over the norm at lag 10}``.
     """
-    norms, abs_c = [], []
+    norms, abs_c, dtanhs = [], [], []
     for seed in seeds:
         lstm = make_recurrent("lstm", input_size, hidden_size, seed=seed, forget_bias=forget_bias)
         g = torch.Generator().manual_seed(10_000 + seed)
@@ -122,18 +123,21 @@ def cell_path_gradients(*, forget_bias: float | None = 3.0, detach_hidden: bool 
         b = lstm.bias_ih_l0 + lstm.bias_hh_l0  # (4H,)
         h = x.new_zeros(batch_size, hidden_size)  # (N, H)
         c = x.new_zeros(batch_size, hidden_size)  # (N, H)
-        cs = []
+        cs, dtanh = [], []
         for t in range(seq_len):
             h_in = h.detach() if detach_hidden else h
             z_i, z_f, z_g, z_o = (x[t] @ w_ih.T + h_in @ w_hh.T + b).chunk(4, dim=1)
             c = torch.sigmoid(z_f) * c + torch.sigmoid(z_i) * torch.tanh(z_g)  # (N, H)
             h = torch.sigmoid(z_o) * torch.tanh(c)  # (N, H)
             cs.append(c.detach().abs().mean())
+            dtanh.append((1 - torch.tanh(c.detach()) ** 2).mean())
         (grad,) = torch.autograd.grad(h.sum(), x)  # (L, N, H_in)
         norms.append(grad.norm(dim=2).mean(dim=1).flip(0))  # (L,) lag 0 first
         abs_c.append(torch.stack(cs))
+        dtanhs.append(torch.stack(dtanh))
     norms = torch.stack(norms)  # (seeds, L)
-    return {"norms": norms, "abs_c": torch.stack(abs_c), "ratio_99_10": norms[:, 99] / norms[:, 10]}
+    return {"norms": norms, "abs_c": torch.stack(abs_c), "dtanh_c": torch.stack(dtanhs),
+            "ratio_99_10": norms[:, 99] / norms[:, 10]}
 
 
 def spectral_bound(weight_hh: torch.Tensor, lags, gamma: float = 1.0) -> dict:
@@ -155,3 +159,28 @@ def spectral_bound(weight_hh: torch.Tensor, lags, gamma: float = 1.0) -> dict:
     sigma = torch.linalg.matrix_norm(w, ord=2).item()  # the largest singular value
     lags = torch.as_tensor(list(lags), dtype=torch.float64)
     return {"sigma_max": sigma, "bound": (gamma * sigma) ** lags}
+
+
+@torch.no_grad()
+def jacobian_product_norms(rnn: nn.RNN, x: torch.Tensor) -> torch.Tensor:
+    """``||d h_L / d h_{L-k}||`` (spectral norm) for ``k = 1 .. L-1``, measured along the
+    trajectory of one sequence through a one-layer tanh ``nn.RNN``: the product of the step
+    Jacobians ``diag(1 - h_t^2) W_hh`` that :func:`spectral_bound` bounds.
+
+    Args:
+        rnn: a one-layer ``nn.RNN`` with ``nonlinearity="tanh"``. x: one sequence ``(L, H_in)``.
+
+    Returns:
+        ``(L - 1,)`` float64; entry ``k - 1`` is lag ``k``.
+    """
+    if not isinstance(rnn, nn.RNN) or rnn.nonlinearity != "tanh" or rnn.num_layers != 1:
+        raise ValueError("jacobian_product_norms needs a one-layer tanh nn.RNN")
+    w = rnn.weight_hh_l0.double()  # (H, H)
+    h, _ = rnn.double()(x.double().unsqueeze(1))  # (L, 1, H)
+    h = h[:, 0]  # (L, H)
+    product = torch.eye(w.size(0), dtype=torch.float64)  # d h_L / d h_L
+    norms = []
+    for t in range(h.size(0) - 1, 0, -1):  # step t's Jacobian: d h_t / d h_{t-1}
+        product = product @ ((1 - h[t] ** 2)[:, None] * w)  # (H, H)
+        norms.append(torch.linalg.matrix_norm(product, ord=2))
+    return torch.stack(norms)  # (L - 1,)
