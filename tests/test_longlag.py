@@ -343,3 +343,14 @@ def test_jacobian_product_norms_match_autograd():
     assert LL.spectral_bound(rnn.weight_hh_l0, [k])["bound"][0] >= norms[k - 1]
     with pytest.raises(ValueError, match="tanh"):
         LL.jacobian_product_norms(nn.RNN(3, 5, nonlinearity="relu"), x)
+
+
+def test_cell_state_drift_shows_the_papers_remedy():
+    b = LL.adding_problem(64, 100, generator=torch.Generator().manual_seed(0))
+    drift = {ib: LL.cell_state_drift(LL.make_model(LL.Config(input_bias=ib, dtype="float64")),
+                                     b.x, 100) for ib in (None, -3.0)}
+    assert drift[None]["abs_c"][-1] > 1.5 and drift[None]["dtanh_c"][-1] < 0.5
+    assert drift[-3.0]["abs_c"][-1] < 0.5 and drift[-3.0]["dtanh_c"][-1] > 0.9
+    assert drift[-3.0]["input_gate"].max() < 0.06
+    with pytest.raises(ValueError, match="lstm"):
+        LL.cell_state_drift(LL.make_model(LL.Config(cell="rnn")), b.x, 10)

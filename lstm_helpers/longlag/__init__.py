@@ -10,6 +10,7 @@
 
 from .gradients import (
     cell_path_gradients,
+    cell_state_drift,
     connectivity,
     gradient_through_time,
     jacobian_product_norms,
@@ -54,6 +55,7 @@ __all__ = [
     "ADDING_TOLERANCE", "CELLS", "GOAL", "NONLINEARITIES", "ORDER_SYMBOLS", "PAPER",
     "PAPER_WEIGHTS", "RNN_INITS", "TASKS", "Batch", "Config", "LongLagNet", "Record",
     "adding_chance", "adding_problem", "bag_of_symbols", "cell_path_gradients",
+    "cell_state_drift",
     "chance_accuracy", "chance_cross_entropy", "connectivity", "evaluate",
     "gradient_through_time", "jacobian_product_norms", "load_record", "make_batch",
     "make_model", "make_recurrent", "model_from_record", "order_blind_accuracy",

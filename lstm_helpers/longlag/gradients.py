@@ -19,7 +19,7 @@ from .model import LongLagNet, set_forget_bias_
 
 __all__ = [
     "cell_path_gradients", "connectivity", "gradient_through_time", "make_recurrent",
-    "jacobian_product_norms", "spectral_bound", "summarise_over_seeds",
+    "cell_state_drift", "jacobian_product_norms", "spectral_bound", "summarise_over_seeds",
 ]
 
 
@@ -184,3 +184,38 @@ def jacobian_product_norms(rnn: nn.RNN, x: torch.Tensor) -> torch.Tensor:
         product = product @ ((1 - h[t] ** 2)[:, None] * w)  # (H, H)
         norms.append(torch.linalg.matrix_norm(product, ord=2))
     return torch.stack(norms)  # (L - 1,)
+
+
+@torch.no_grad()
+def cell_state_drift(model: LongLagNet, x: torch.Tensor, steps: int) -> dict:
+    """How far an LSTM's cell states drift over the first ``steps`` steps of a batch: the
+    paper's "internal state drift" (Hochreiter and Schmidhuber 1997, section 4), measured.
+
+    Args:
+        model: a :class:`LongLagNet` with ``cell="lstm"`` (fresh or trained). x: a batch
+            ``(L, N, H_in)`` with every sequence at least ``steps`` long. steps: how many.
+
+    Returns:
+        ``{"abs_c": (steps,), "dtanh_c": (steps,), "input_gate": (steps,)}``: per step, the
+        mean over units and sequences of ``|c_t|``, of ``tanh'(c_t) = 1 - tanh(c_t)^2`` (the
+        factor on every gradient that reaches ``c_t`` through ``h_t``) and of ``i_t``.
+    """
+    lstm = model.rnn
+    if not isinstance(lstm, nn.LSTM):
+        raise ValueError("cell_state_drift needs a LongLagNet with cell='lstm'")
+    w_ih, w_hh = lstm.weight_ih_l0.double(), lstm.weight_hh_l0.double()
+    b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).double()  # (4H,)
+    x = x[:steps].double()  # (steps, N, H_in)
+    h = x.new_zeros(x.size(1), lstm.hidden_size)  # (N, H)
+    c = torch.zeros_like(h)
+    abs_c, dtanh, gate = [], [], []
+    for x_t in x:
+        z_i, z_f, z_g, z_o = (x_t @ w_ih.T + h @ w_hh.T + b).chunk(4, dim=1)
+        i = torch.sigmoid(z_i)
+        c = torch.sigmoid(z_f) * c + i * torch.tanh(z_g)  # (N, H)
+        h = torch.sigmoid(z_o) * torch.tanh(c)
+        abs_c.append(c.abs().mean())
+        dtanh.append((1 - torch.tanh(c) ** 2).mean())
+        gate.append(i.mean())
+    return {"abs_c": torch.stack(abs_c), "dtanh_c": torch.stack(dtanh),
+            "input_gate": torch.stack(gate)}
