@@ -55,9 +55,11 @@ IMBALANCE = {6: 3, 7: 3, 8: 3}
 FLAT_LENGTH = 29
 
 #: A run meets the goal when it answers at least 95% of the 370 test utterances right (at
-#: most 18 wrong). Why 95%: the original study reached 94.1% with its own method (Kudo et al.
-#: 1999); a linear model on 24 pooled numbers reaches about 97% here, so a sequence model
-#: below 95% is beaten by a baseline anyone would try first.
+#: most 18 wrong). Why 95%: the two logistic regressions of the chapter, on the flattened
+#: sequence and on 24 pooled numbers, reach it in every seed of the shipped sweep at the
+#: learning rate the validation set picks (about 97%),
+#: and always naming one speaker reaches 8%; a sequence model below 95% is beaten by a
+#: baseline anyone would try first.
 GOAL = Goal("test_accuracy", 0.95, "above")
 
 
