@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -354,3 +355,50 @@ def test_cell_state_drift_shows_the_papers_remedy():
     assert drift[-3.0]["input_gate"].max() < 0.06
     with pytest.raises(ValueError, match="lstm"):
         LL.cell_state_drift(LL.make_model(LL.Config(cell="rnn")), b.x, 10)
+
+
+# --- the shipped sweeps (chapter 7's seeds) ------------------------------------------------
+
+SWEEPS = [p.name for p in (Path(LL.__file__).parent.parent / "data" / "longlag").iterdir()
+          if p.is_dir()]
+
+
+def test_shipped_sweeps_count_their_seeds():
+    """Every configuration of every shipped sweep has at least 5 seeds (3 for T = 1000), its
+    summary is what its records give, and the records hold the sweep command."""
+    from lstm_helpers.experiment import summarise
+    from lstm_helpers.sweep import summary
+
+    assert "init" in SWEEPS
+    for name in SWEEPS:
+        sweep = LL.shipped_sweep(name)
+        assert all(c.startswith("python -m lstm_helpers.sweep longlag") for c in sweep["commands"])
+        groups = summary("longlag", Path(LL.__file__).parent.parent / "data" / "longlag" / name)
+        assert {k: g["summary"] for k, g in groups.items()} == {
+            k: g["summary"] for k, g in sweep["groups"].items()}
+        for key, group in sweep["groups"].items():
+            assert len(group["seeds"]) >= (3 if group["changes"].get("lag") == 1000 else 5), key
+            assert group["summary"] == summarise(group["values"], LL.GOAL)
+        for record in sweep["records"].values():
+            assert record.command.startswith("python -m lstm_helpers.sweep longlag")
+
+
+def test_init_ablation_as_the_chapter_says():
+    init = LL.shipped_sweep("init")["records"].values()
+    for record in init:
+        both = (record.config["forget_bias"], record.config["input_bias"]) == (3.0, -3.0)
+        assert (record.result["solved_at"] is not None) == both, record.config
+        if both:
+            assert record.result["solved_at"] < 30_000  # the budget of the RNN comparison
+
+
+@pytest.mark.records
+@pytest.mark.parametrize("name", SWEEPS)
+def test_sweep_record_still_matches_its_first_steps(name):
+    """One seed of each shipped sweep trains again: its first 20 losses as recorded."""
+    record = next(iter(LL.shipped_sweep(name)["records"].values()))
+    first = record.extra["first_losses"]
+    short = LL.Config(**{**record.config, "max_sequences": len(first) * 16})
+    again = LL.train(short)
+    torch.testing.assert_close(torch.tensor(again.extra["first_losses"]), torch.tensor(first),
+                               rtol=RECORDS_RTOL, atol=0)
