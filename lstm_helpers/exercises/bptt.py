@@ -235,13 +235,13 @@ _SEED_PROBES = [
 
 
 def _reference_summary(values):
-    done = sorted(v for v in values if v is not None)
-    if not done:
-        return {"median": None, "low": None, "high": None, "solved": 0, "runs": len(values)}
-    n = len(done)
-    median = done[n // 2] if n % 2 else (done[n // 2 - 1] + done[n // 2]) / 2
-    return {"median": median, "low": done[0], "high": done[-1], "solved": n,
-            "runs": len(values)}
+    met = sorted(filter(lambda v: v is not None, values))
+    out = {"median": None, "low": None, "high": None, "solved": len(met), "runs": len(values)}
+    if met:
+        half = len(met) // 2
+        out["median"] = met[half] if len(met) % 2 else (met[half - 1] + met[half]) / 2
+        out["low"], out["high"] = met[0], met[-1]
+    return out
 
 
 @checker
