@@ -10,7 +10,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from lstm_helpers import classify as cl
-from lstm_helpers import notebook
+from lstm_helpers import notebook, records
 from lstm_helpers.classify import cli
 from lstm_helpers.losses import CrossEntropyLoss
 from lstm_helpers.lstm import LSTM
@@ -37,6 +37,14 @@ def test_japanese_vowels_as_documented():
         assert 7 <= min(lengths) and max(lengths) <= 29
         assert all(s.shape[1] == 12 and s.dtype == F64 for s in seqs)
     assert cl.data_file("train").name == "JapaneseVowels_TRAIN.ts"
+
+
+def test_data_ships_with_its_credits():
+    folder = cl.data_file("train").parent
+    assert folder.name == "classify" and cl.data_file("test").is_file()
+    credits = (folder / "CREDITS.md").read_text()
+    for words in ("CC BY 4.0", "Kudo", "Bagnall", "ae.train", "ae.test"):
+        assert words in credits
 
 
 def test_data_file_refuses_unknown_split():
@@ -328,9 +336,9 @@ def test_runs_unchanged_on_cuda(splits):
     model = cl.SequenceClassifier(12, 8, 9, device="cuda", dtype=F64)
     h = cl.fit(model, *small_task(splits), loss_fn=CrossEntropyLoss(), epochs=2, progress=False)
     assert h.train_loss[-1] < h.train_loss[0]
-    run = cl.run_one(epochs=1, hidden=4, device="cuda", weighting="inverse", imbalanced=True,
-                      splits=splits)
-    assert run["test_total"] == 370
+    config = cl.Config(epochs=1, hidden_size=4, weighting="inverse", imbalanced=True)
+    record = cl.train(config, device="cuda", splits=splits)
+    assert record.result["test_total"] == 370
 
 
 # --- command line and records ------------------------------------------------------------
@@ -340,27 +348,90 @@ def test_cli_writes_a_record(tmp_path, capsys):
     out = tmp_path / "r.json"
     assert cli.main(["--rnn", "gru", "--hidden", "3", "--epochs", "1", "--no-progress",
                      "--device", "cpu", "--record", str(out)]) == 0
-    record = cl.load_record(out)
-    assert record["runs"][0]["rnn"] == "gru" and record["runs"][0]["test_total"] == 370
+    record = records.load(out)
+    assert record.app == "classify" and record.config["rnn"] == "gru"
+    assert record.config["hidden_size"] == 3 and record.result["test_total"] == 370
+    assert record.command.startswith("python -m lstm_helpers.classify --rnn gru")
     assert "test" in capsys.readouterr().out
-    for bad in (["--epochs", "0"], ["--hidden", "0"], ["--rnn", "lstm2"]):
+    for bad in (["--epochs", "0"], ["--hidden", "0"], ["--rnn", "lstm2"], ["--seeds", "x"],
+                ["--model", "tree"]):
         with pytest.raises(SystemExit):
             cli.parse_args(bad)
     with pytest.raises(ValueError, match="weighting"):
-        cl.run_one(weighting="sqrt", epochs=1)
+        cl.Config(weighting="sqrt")
+
+
+def test_cli_flags_make_a_grid(tmp_path):
+    args = cli.parse_args(["--rnn", "lstm", "gru", "--hidden", "16", "32", "--seeds", "0-2",
+                           "--weighting", "none", "inverse", "--imbalanced", "--bidirectional",
+                           "--epochs", "3", "--lr", "0.03"])
+    assert len(args.configs) == 2 * 2 * 3 * 2
+    c = args.configs[-1]
+    assert (c.rnn, c.hidden_size, c.seed, c.weighting) == ("gru", 32, 2, "inverse")
+    assert c.imbalanced and c.bidirectional and c.epochs == 3 and c.lr == 0.03
+    assert cli.parse_args([]).configs == [cl.Config()]
+    assert len(cli.parse_args(["--imbalanced", "false", "true"]).configs) == 2
+    out = tmp_path / "runs"
+    assert cli.main(["--model", "majority", "pooled", "--epochs", "1", "--no-progress",
+                     "--device", "cpu", "--record", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "epochs=1_model=majority_seed0.json", "epochs=1_model=pooled_seed0.json"]
+
+
+def test_pooled_features_ignore_padding_and_order():
+    torch.manual_seed(0)
+    a, b = torch.randn(5, 3, dtype=F64), torch.randn(3, 3, dtype=F64)
+    x = torch.nn.utils.rnn.pad_sequence([a, b], batch_first=True)  # (2, 5, 3)
+    lengths = torch.tensor([5, 3])
+    f = cl.pooled_features(x, lengths)
+    assert f.shape == (2, 6)
+    assert torch.allclose(f[1], torch.cat([b.mean(0), b.std(0)]))
+    assert torch.allclose(cl.pooled_features(x.flip(1)[:, :5], torch.tensor([5, 5]))[0], f[0])
+    shuffled = a[torch.randperm(5)]
+    assert torch.allclose(cl.pooled_features(shuffled[None], torch.tensor([5]))[0], f[0])
+    with pytest.raises(ValueError, match="length"):
+        cl.pooled_features(x, torch.tensor([1, 3]))
+    model = cl.PooledClassifier(3, 4, dtype=F64)
+    assert model(x, lengths).shape == (2, 4)
+    majority = cl.MajorityClassifier(4, 2, dtype=F64)
+    assert majority(x, lengths).argmax(1).tolist() == [2, 2]
+    with pytest.raises(ValueError, match="label"):
+        cl.MajorityClassifier(4, 4)
+
+
+def test_every_model_trains_through_the_same_train(splits):
+    for model in cl.MODELS:
+        record = cl.train(cl.Config(model=model, epochs=2, hidden_size=4), splits=splits)
+        assert record.app == "classify" and record.result["test_total"] == 370
+        assert 0 <= record.result["test_accuracy"] <= 1 and len(record.result["recall"]) == 9
+        assert len(record.metrics) == (0 if model == "majority" else 2)
+    assert cl.GOAL.key == "test_accuracy" and cl.GOAL.direction == "above"
 
 
 @pytest.mark.records
-@pytest.mark.parametrize("name", ["sweep", "weighting"])
-def test_shipped_record_reproduces(name, splits):
-    record = cl.load_record(name)
-    assert "python -m lstm_helpers.classify" in record["command"]
-    first = record["runs"][0]
-    keys = ("rnn", "hidden", "epochs", "lr", "seed", "imbalanced", "weighting", "bidirectional")
-    again = cl.run_one(**{k: first[k] for k in keys}, splits=splits)
-    assert again["test_correct"] == first["test_correct"]
-    assert again["best_epoch"] == first["best_epoch"]
-    assert again["final_train_loss"] == pytest.approx(first["final_train_loss"], rel=1e-8)
+def test_shipped_sweep_counts_its_seeds_and_reproduces(splits):
+    """Every configuration of the shipped sweep has at least 5 seeds, its summary is what
+    the records give, and re-training one run of several models gives the same test score
+    and best epoch (float64: the same on every instruction set)."""
+    from lstm_helpers.experiment import summarise
+
+    sweep = cl.shipped_sweep("sweep")
+    assert all(c.startswith("python -m lstm_helpers.sweep classify") for c in sweep["commands"])
+    assert len(sweep["groups"]) >= 7
+    for name, group in sweep["groups"].items():
+        assert len(group["seeds"]) >= 5, name
+        assert group["summary"] == summarise(group["values"], cl.GOAL)
+    assert {r.config["model"] for r in sweep["records"]} == set(cl.MODELS)
+    for record in sweep["records"]:
+        assert record.result["test_accuracy"] == record.result["test_correct"] / 370
+    picks = [r for r in sweep["records"] if r.seed == 3 and r.config["lr"] == 0.01
+             and r.config["hidden_size"] == 32 and not r.config["imbalanced"]
+             and not r.config["bidirectional"] and r.config["rnn"] in ("lstm", "gru")]
+    assert len(picks) >= 4  # flat, pooled, majority, lstm, gru
+    for record in picks:
+        again = cl.train(cl.Config(**record.config), splits=splits)
+        assert again.result["test_correct"] == record.result["test_correct"], record.config
+        assert again.result["best_epoch"] == record.result["best_epoch"], record.config
 
 
 @pytest.mark.records
@@ -374,7 +445,7 @@ def test_readout_spread_record_still_matches_its_stable_run(splits):
     record = load_spread("classify_readout_spread")
     assert record["command"].startswith("python tools/isa_spread.py lstm_helpers.classify:")
     assert record["relative_spread"]["packed"] == 0
-    run = cl.run_one(hidden=32, epochs=15, seed=0, readout="packed", splits=splits)
-    assert run["test_correct"] == record["values"]["native"]["packed"]
+    run = cl.train(cl.Config(epochs=15, readout="packed"), splits=splits)
+    assert run.result["test_correct"] == record["values"]["native"]["packed"]
     # the page shows `last` as the measured range, never as this machine's own number
     assert stable_or_range(301.0, "last", record, fmt=".0f") == "301-306*"

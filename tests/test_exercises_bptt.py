@@ -127,3 +127,45 @@ def test_clipping_matters_in_the_setup():
     ra = ex.reference_truncated_training(a[0], a[1], a[2], 10, a[3], 0.1)
     rb = ex.reference_truncated_training(b[0], b[1], b[2], 10, b[3], 0.1, clip=False)
     assert ra != rb
+
+
+# --- 7.4 -------------------------------------------------------------------------------
+
+
+def _seed_summary(values):
+    import statistics
+
+    done = [v for v in values if v is not None]
+    if not done:
+        return {"median": None, "low": None, "high": None, "solved": 0, "runs": len(values)}
+    return {"median": statistics.median(done), "low": min(done), "high": max(done),
+            "solved": len(done), "runs": len(values)}
+
+
+def test_seed_summary_solution_and_mistakes():
+    assert ex.check_seed_summary(_seed_summary).correct
+    for p in PLACEHOLDERS:
+        assert NOT_YET in message(ex.check_seed_summary(p))
+    assert "write a function" in message(ex.check_seed_summary(3))
+
+    def mean(values):
+        out = _seed_summary(values)
+        done = [v for v in values if v is not None]
+        if done:
+            out["median"] = sum(done) / len(done)
+        return out
+
+    assert "mean" in message(ex.check_seed_summary(mean))
+
+    def zeros(values):
+        return _seed_summary([0 if v is None else v for v in values]) | {
+            "solved": sum(v is not None for v in values)}
+
+    assert "leave it out" in message(ex.check_seed_summary(zeros))
+
+    def solved_all(values):
+        return _seed_summary(values) | {"solved": len(values)}
+
+    assert "solved counts" in message(ex.check_seed_summary(solved_all))
+    assert "dict" in message(ex.check_seed_summary(lambda v: [1, 2]))
+    assert "keys" in message(ex.check_seed_summary(lambda v: {"median": 1}))

@@ -77,3 +77,14 @@ def test_connectivity_is_autograd_of_the_output():
     x = b.x[:L].clone().requires_grad_(True)
     model(x, b.lengths).sum().backward()
     torch.testing.assert_close(norms, x.grad[:, 0].norm(dim=1))
+
+
+def test_seed_spread_figure_marks_failures_at_the_budget():
+    groups = {"both": [100, 200, 300], "none": [None, None, 400]}
+    fig = figs.seed_spread_figure(groups, budget=500, paper=1000, title="t")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["both", "none"]
+    crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+    assert len(crosses) == 1 and list(crosses[0].get_xdata()) == [500, 500]
+    medians = [ln for ln in ax.get_lines() if ln.get_marker() == "|"]
+    assert [ln.get_xdata()[0] for ln in medians] == [200, 400]

@@ -2,11 +2,13 @@
 
 import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from torch import nn
 
 from lstm_helpers import longlag as LL
 from lstm_helpers.longlag.cli import main, parse_args
@@ -279,3 +281,124 @@ def test_record_check_would_catch_a_changed_run():
         cfg = LL.Config(**{**record.config, "max_sequences": len(ref) * 16, **change})
         again = torch.tensor(LL.train(cfg).extra["first_losses"])
         assert ((again - ref).abs() / ref.abs()).max() > 100 * RECORDS_RTOL, change
+
+
+# --- issue 19: RNN initialisations, the spectral bound, the cell path, parameter counts ---
+
+
+def test_rnn_initialisations():
+    irnn = LL.make_model(LL.Config(cell="rnn", nonlinearity="relu", init="identity"))
+    rnn = irnn.rnn
+    assert rnn.nonlinearity == "relu"
+    assert torch.equal(rnn.weight_hh_l0, torch.eye(16))
+    assert not rnn.bias_ih_l0.any() and not rnn.bias_hh_l0.any()
+    orth = LL.make_model(LL.Config(cell="rnn", init="orthogonal")).rnn.weight_hh_l0.double()
+    assert torch.allclose(orth @ orth.T, torch.eye(16, dtype=torch.float64), atol=1e-5)
+    default = LL.make_model(LL.Config(cell="rnn")).rnn.weight_hh_l0
+    assert default.abs().max() <= 16 ** -0.5 + 1e-7  # PyTorch's U(-1/sqrt(H), 1/sqrt(H))
+    with pytest.raises(ValueError, match="nonlinearity"):
+        LL.Config(cell="rnn", nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match="init"):
+        LL.Config(cell="rnn", init="xavier")
+    with pytest.raises(ValueError, match="rnn"):
+        LL.Config(cell="lstm", init="identity")
+
+
+def test_spectral_bound_and_cell_path():
+    w = torch.diag(torch.tensor([0.5, 2.0]))
+    out = LL.spectral_bound(w, [0, 1, 3])
+    assert out["sigma_max"] == pytest.approx(2.0)
+    assert torch.allclose(out["bound"], torch.tensor([1.0, 2.0, 8.0], dtype=torch.float64))
+    with pytest.raises(ValueError, match="square"):
+        LL.spectral_bound(torch.zeros(2, 3), [1])
+    both = LL.cell_path_gradients(seeds=range(2))
+    ref = LL.gradient_through_time("lstm", forget_bias=3.0, seeds=range(2))
+    assert torch.allclose(both["norms"], ref, rtol=1e-10)
+    cell = LL.cell_path_gradients(seeds=range(2), detach_hidden=True)
+    assert (cell["ratio_99_10"] < 0.05).all() and (both["ratio_99_10"] > 0.5).all()
+    assert (cell["abs_c"][:, 0] < 0.2).all() and (cell["abs_c"][:, -1] > 1).all()
+
+
+def test_parameter_counts():
+    assert LL.parameter_count(LL.Config()) == 4 * 16 * (2 + 16) + 2 * 4 * 16 + 17
+    assert LL.parameter_count(LL.Config(cell="rnn")) == 16 * (2 + 16) + 2 * 16 + 17
+    assert LL.PAPER_WEIGHTS == {"adding": 93, "order": 156, "order3": 308}
+
+
+def test_jacobian_product_norms_match_autograd():
+    rnn = LL.make_recurrent("rnn", 3, 5, seed=1)
+    x = torch.randn(12, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    norms = LL.jacobian_product_norms(rnn, x)
+    assert norms.shape == (11,)
+    h, _ = rnn(x.unsqueeze(1))
+    h = h[:, 0]
+    k = 4  # d h_L / d h_{L-k} through the last k steps, by autograd
+
+    def last_from(h_start):
+        state = h_start[None, None]
+        out, _ = rnn(x[-k:].unsqueeze(1), state)
+        return out[-1, 0]
+
+    jac = torch.autograd.functional.jacobian(last_from, h[-k - 1].detach())
+    assert torch.linalg.matrix_norm(jac, ord=2).item() == pytest.approx(norms[k - 1].item())
+    assert LL.spectral_bound(rnn.weight_hh_l0, [k])["bound"][0] >= norms[k - 1]
+    with pytest.raises(ValueError, match="tanh"):
+        LL.jacobian_product_norms(nn.RNN(3, 5, nonlinearity="relu"), x)
+
+
+def test_cell_state_drift_shows_the_papers_remedy():
+    b = LL.adding_problem(64, 100, generator=torch.Generator().manual_seed(0))
+    drift = {ib: LL.cell_state_drift(LL.make_model(LL.Config(input_bias=ib, dtype="float64")),
+                                     b.x, 100) for ib in (None, -3.0)}
+    assert drift[None]["abs_c"][-1] > 1.5 and drift[None]["dtanh_c"][-1] < 0.5
+    assert drift[-3.0]["abs_c"][-1] < 0.5 and drift[-3.0]["dtanh_c"][-1] > 0.9
+    assert drift[-3.0]["input_gate"].max() < 0.06
+    with pytest.raises(ValueError, match="lstm"):
+        LL.cell_state_drift(LL.make_model(LL.Config(cell="rnn")), b.x, 10)
+
+
+# --- the shipped sweeps (chapter 7's seeds) ------------------------------------------------
+
+SWEEPS = [p.name for p in (Path(LL.__file__).parent.parent / "data" / "longlag").iterdir()
+          if p.is_dir()]
+
+
+def test_shipped_sweeps_count_their_seeds():
+    """Every configuration of every shipped sweep has at least 5 seeds (3 for T = 1000), its
+    summary is what its records give, and the records hold the sweep command."""
+    from lstm_helpers.experiment import summarise
+    from lstm_helpers.sweep import summary
+
+    assert "init" in SWEEPS
+    for name in SWEEPS:
+        sweep = LL.shipped_sweep(name)
+        assert all(c.startswith("python -m lstm_helpers.sweep longlag") for c in sweep["commands"])
+        groups = summary("longlag", Path(LL.__file__).parent.parent / "data" / "longlag" / name)
+        assert {k: g["summary"] for k, g in groups.items()} == {
+            k: g["summary"] for k, g in sweep["groups"].items()}
+        for key, group in sweep["groups"].items():
+            assert len(group["seeds"]) >= (3 if group["changes"].get("lag") == 1000 else 5), key
+            assert group["summary"] == summarise(group["values"], LL.GOAL)
+        for record in sweep["records"].values():
+            assert record.command.startswith("python -m lstm_helpers.sweep longlag")
+
+
+def test_init_ablation_as_the_chapter_says():
+    init = LL.shipped_sweep("init")["records"].values()
+    for record in init:
+        both = (record.config["forget_bias"], record.config["input_bias"]) == (3.0, -3.0)
+        assert (record.result["solved_at"] is not None) == both, record.config
+        if both:
+            assert record.result["solved_at"] < 30_000  # the budget of the RNN comparison
+
+
+@pytest.mark.records
+@pytest.mark.parametrize("name", SWEEPS)
+def test_sweep_record_still_matches_its_first_steps(name):
+    """One seed of each shipped sweep trains again: its first 20 losses as recorded."""
+    record = next(iter(LL.shipped_sweep(name)["records"].values()))
+    first = record.extra["first_losses"]
+    short = LL.Config(**{**record.config, "max_sequences": len(first) * 16})
+    again = LL.train(short)
+    torch.testing.assert_close(torch.tensor(again.extra["first_losses"]), torch.tensor(first),
+                               rtol=RECORDS_RTOL, atol=0)

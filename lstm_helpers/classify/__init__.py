@@ -1,10 +1,14 @@
 """Chapter 8: an LSTM that classifies sequences (the UCI Japanese Vowels speakers).
 
-- :mod:`.data`: the data (read from the installed sktime wheel), splits, padding ``collate``.
+- :mod:`.data`: the data (shipped in ``lstm_helpers/data/classify/``), splits, padding
+  ``collate``.
 - :mod:`.model`: :class:`SequenceClassifier` (LSTM + linear head), :class:`SequenceTagger`,
-  :class:`FlatClassifier` (a baseline).
+  and the baselines :class:`FlatClassifier`, :class:`PooledClassifier`,
+  :class:`MajorityClassifier`.
 - :mod:`.training`: :func:`fit` (the reusable loop), metrics, class weights.
-- ``python -m lstm_helpers.classify``: longer sweeps, with records.
+- :mod:`.runs`: the experiment shape: :class:`Config`, :func:`train` (a record), :data:`GOAL`.
+- ``python -m lstm_helpers.classify`` and ``python -m lstm_helpers.sweep classify``: longer
+  sweeps, with records.
 """
 
 
@@ -22,8 +26,28 @@ from .data import (
     read_ts,
 )
 from .inside import Trace, trace
-from .model import READOUTS, FlatClassifier, SequenceClassifier, SequenceTagger, last_valid
-from .sweeps import IMBALANCE, RNNS, load_record, readout_scores, run_one
+from .model import (
+    READOUTS,
+    FlatClassifier,
+    MajorityClassifier,
+    PooledClassifier,
+    SequenceClassifier,
+    SequenceTagger,
+    last_valid,
+    pooled_features,
+)
+from .runs import (
+    FLAT_LENGTH,
+    GOAL,
+    IMBALANCE,
+    MODELS,
+    RNNS,
+    Config,
+    build_model,
+    readout_scores,
+    shipped_sweep,
+    train,
+)
 from .training import (
     History,
     confusion_matrix,
@@ -36,7 +60,9 @@ from .training import (
 )
 
 __all__ = [
-    "IMBALANCE", "RNNS", "Trace", "load_record", "readout_scores", "run_one", "trace",
+    "FLAT_LENGTH", "GOAL", "IMBALANCE", "MODELS", "RNNS", "Config", "Trace", "build_model",
+    "readout_scores", "shipped_sweep", "trace", "train", "MajorityClassifier",
+    "PooledClassifier", "pooled_features",
     "NUM_CLASSES", "NUM_FEATURES", "READOUTS", "FlatClassifier", "History", "SequenceClassifier",
     "SequenceDataset", "SequenceTagger", "Splits", "collate", "confusion_matrix", "data_file",
     "evaluate", "fit", "inverse_frequency_weights", "last_valid", "load_japanese_vowels",

@@ -1,53 +1,92 @@
-"""Command line for longer sweeps than a notebook can afford, with a JSON record.
+"""Command line for longer sweeps than a notebook can afford, one record per run.
 
-    python -m lstm_helpers.classify --rnn lstm gru rnn --hidden 16 32 64 --seeds 0 1 2 \\
-        --record lstm_helpers/data/classify_sweep.json
-    python -m lstm_helpers.classify --imbalanced --weighting none inverse --seeds 0 1 2 3 4 \\
-        --record lstm_helpers/data/classify_weighting.json
+    python -m lstm_helpers.classify --rnn lstm gru rnn --hidden 16 32 64 --seeds 0 1 2
+    python -m lstm_helpers.classify --imbalanced --weighting none inverse --seeds 0 1 2 3 4
+    python -m lstm_helpers.classify --model pooled flat majority --seeds 0-4 --record runs/
 
-Every run: float64, Adam, batch 32, the chapter's splits, the best validation state restored,
-then the test set: :func:`.sweeps.run_one`.
+Its flags are :class:`~.runs.Config`'s fields (``--hidden-size``, alias ``--hidden``;
+``--seed``, alias ``--seeds``; ...); each takes one or more values, and every combination of
+the values given runs. ``--imbalanced`` and ``--bidirectional`` alone mean ``true``. Every
+run: float64, Adam, the chapter's splits, the best validation state restored, then the test
+set: :func:`.runs.train`. For many seeds that resume where they stopped, use the sweep:
+``python -m lstm_helpers.sweep classify --seeds 0-4 --set rnn=lstm,gru,rnn``.
 """
 
+from __future__ import annotations
+
 import argparse
-import json
+import dataclasses
 import sys
-import time
 from pathlib import Path
 
 import torch
 
+from .. import records
+from ..experiment import add_config_flags, configs_from_args, parse_seeds, summarise
 from .data import make_splits
-from .sweeps import IMBALANCE, RNNS, run_one
+from .runs import GOAL, IMBALANCE, Config, train
 
 __all__ = ["main", "parse_args"]
+
+PROG = "python -m lstm_helpers.classify"
+ALIASES = {"hidden_size": ["--hidden"], "seed": ["--seeds"]}
+HELPS = {
+    "model": "recurrent, flat, pooled or majority",
+    "rnn": "lstm, gru or rnn",
+    "hidden_size": "H",
+    "readout": "packed, gather or last",
+    "seed": "seeds: 0 1 2 or 0-4",
+    "weighting": "none or inverse (class weights)",
+}
+_SWITCHES = ("imbalanced", "bidirectional")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m lstm_helpers.classify",
+        prog=PROG,
         description="Train sequence classifiers on the Japanese Vowels speakers (every "
-        "combination of the options given) and report test accuracies.",
+        "combination of the values given) and report test accuracies.",
     )
-    parser.add_argument("--rnn", nargs="+", choices=sorted(RNNS), default=["lstm"])
-    parser.add_argument("--hidden", nargs="+", type=int, default=[32])
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--weighting", nargs="+", choices=("none", "inverse"), default=["none"])
-    parser.add_argument("--imbalanced", action="store_true",
-                        help=f"train on the imbalanced set (keep {IMBALANCE})")
-    parser.add_argument("--bidirectional", action="store_true")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--lr", type=float, default=1e-2)
+    add_config_flags(parser, Config, aliases=ALIASES, helps=HELPS, many=True, skip=_SWITCHES)
+    parser.add_argument("--imbalanced", nargs="*", metavar="BOOL",
+                        help=f"train on the imbalanced set (keep {IMBALANCE}); alone: true")
+    parser.add_argument("--bidirectional", nargs="*", metavar="BOOL",
+                        help="read both ways; alone: true")
+    parser.add_argument("--record", metavar="PATH",
+                        help="one run: write its record to PATH; several: one record per run "
+                        "into the folder PATH")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda if present)")
-    parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--record", metavar="FILE", help="write every run to this JSON file")
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if args.epochs < 1:
-        parser.error(f"--epochs must be positive, got {args.epochs}")
-    if any(h < 1 for h in args.hidden):
-        parser.error(f"--hidden sizes must be positive, got {args.hidden}")
+    for name in _SWITCHES:
+        if getattr(args, name) == []:
+            setattr(args, name, ["true"])
+    if args.seed is not None:
+        try:
+            args.seed = [str(s) for text in args.seed for s in parse_seeds(text)]
+        except ValueError as err:
+            parser.error(str(err))
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be positive, got {args.threads}")
+    try:
+        args.configs = configs_from_args(Config, args)
+    except ValueError as err:
+        parser.error(str(err))
     return args
+
+
+def _changes(config: Config) -> dict:
+    """The fields that differ from the default, seed apart."""
+    return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+            if f.name != "seed" and getattr(config, f.name) != getattr(Config(), f.name)}
+
+
+def _name(config: Config) -> str:
+    """A record's file name, as the sweep names it: ``rnn=gru_seed3``, ``default_seed0``."""
+    name = "_".join(f"{k}={v}" for k, v in sorted(_changes(config).items())) or "default"
+    return "".join(c if c.isalnum() or c in "=._-+" else "-" for c in name) + \
+        f"_seed{config.seed}"
 
 
 def main(argv=None) -> int:
@@ -57,25 +96,32 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     splits = make_splits()
-    runs, start = [], time.perf_counter()
-    for rnn in args.rnn:
-        for hidden in args.hidden:
-            for weighting in args.weighting:
-                for seed in args.seeds:
-                    run = run_one(rnn, hidden, args.epochs, args.lr, seed, args.imbalanced,
-                                  weighting, args.bidirectional, device,
-                                  not args.no_progress, splits)
-                    runs.append(run)
-                    print(f"{rnn:4s} H={hidden:3d} {weighting:7s} seed {seed}: test "
-                          f"{run['test_correct']}/{run['test_total']} "
-                          f"({run['test_correct'] / run['test_total']:.3f}), best epoch "
-                          f"{run['best_epoch']}, {run['seconds']:.1f} s", flush=True)
-    print(f"{len(runs)} runs in {time.perf_counter() - start:.0f} s on {device}")
+    command = records.command_line(PROG, argv)
+    done = []
+    for config in args.configs:
+        record = train(config, progress=not args.no_progress, device=device, splits=splits)
+        record.command = command
+        done.append(record)
+        r = record.result
+        changes = _changes(config)
+        best = "-" if r["best_epoch"] is None else r["best_epoch"] + 1
+        print(f"{changes or 'default'} seed {config.seed}: test {r['test_correct']}/"
+              f"{r['test_total']} ({r['test_accuracy']:.3f}), best epoch {best}, "
+              f"{record.seconds:.1f} s", flush=True)
+    groups: dict = {}
+    for record in done:
+        key = {k: v for k, v in record.config.items() if k != "seed"}
+        groups.setdefault(tuple(sorted(key.items())), []).append(record.result[GOAL.key])
+    if any(len(v) > 1 for v in groups.values()):
+        for key, values in groups.items():
+            changes = {k: v for k, v in key if v != getattr(Config(), k)}
+            print(f"{changes or 'default'}: {summarise(values, GOAL, fmt='.3f')}")
+    print(f"{len(done)} runs on {device}")
     if args.record:
-        record = {"command": "python -m lstm_helpers.classify " + " ".join(argv),
-                  "torch": torch.__version__, "device": device,
-                  "threads": torch.get_num_threads(), "runs": runs}
-        Path(args.record).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.record).write_text(json.dumps(record, indent=1) + "\n")
-        print(f"record written to {args.record}")
+        if len(done) == 1 and args.record.endswith(".json"):
+            records.save(done[0], args.record)
+        else:
+            for record in done:
+                records.save(record, Path(args.record) / f"{_name(Config(**record.config))}.json")
+        print(f"records written to {args.record}")
     return 0

@@ -1,13 +1,15 @@
-"""The UCI Japanese Vowels data, read from the copy inside the installed ``sktime`` wheel.
+"""The UCI Japanese Vowels data, shipped with the package in the UEA archive's ``.ts`` format.
 
 Nine male speakers said the Japanese vowels /ae/; each utterance became a sequence of 12
 linear-prediction cepstrum coefficients per time step (7 to 29 steps). The task: which
 speaker is it? 270 training utterances (30 per speaker), 370 test utterances (24 to 88 per
-speaker). Source: Kudo, Toyama and Shimbo (1999), UCI Machine Learning Repository (CC BY 4.0);
-shipped in ``sktime`` (BSD-3-Clause) as ``sktime/datasets/data/JapaneseVowels/*.ts``.
+speaker), the test set recorded on other occasions. Source: Kudo, Toyama and Shimbo (1999),
+UCI Machine Learning Repository (``ae.train``, ``ae.test``; CC BY 4.0), in the ``.ts``
+conversion of the UEA & UCR time series classification archive (Bagnall et al. 2018):
+``lstm_helpers/data/classify/JapaneseVowels_TRAIN.ts`` and ``_TEST.ts``, credited and
+described in ``lstm_helpers/data/classify/CREDITS.md``.
 
-Nothing is downloaded and ``sktime`` is not imported (that would pull in pandas and
-scikit-learn at import time): :func:`read_ts` parses the small text file itself.
+Nothing is downloaded: :func:`read_ts` parses the small text files.
 
 - :func:`load_japanese_vowels`: a list of ``(L, 12)`` float tensors and int labels 0..8.
 - :func:`make_splits`: train / validation / test, standardised with the training statistics.
@@ -15,8 +17,8 @@ scikit-learn at import time): :func:`read_ts` parses the small text file itself.
 - :func:`make_imbalanced`, :func:`make_tagging`: the chapter's two variants of the task.
 """
 
-import importlib.util
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import torch
@@ -32,25 +34,23 @@ NUM_FEATURES = 12  # LPC cepstrum coefficients per time step
 
 
 def data_file(split: str) -> Path:
-    """The path of ``JapaneseVowels_TRAIN.ts`` or ``_TEST.ts`` inside the installed sktime.
+    """The path of the shipped ``JapaneseVowels_TRAIN.ts`` or ``_TEST.ts``.
 
     Args:
         split: ``"train"`` or ``"test"``.
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    spec = importlib.util.find_spec("sktime")  # finds the package without importing it
-    if spec is None or spec.origin is None:
-        raise ModuleNotFoundError(
-            "the Japanese Vowels data ships inside the sktime package: install the book's "
-            "requirements (make setup, or pip install -r requirements.txt)"
-        )
     name = f"JapaneseVowels_{split.upper()}.ts"
-    return Path(spec.origin).parent / "datasets" / "data" / "JapaneseVowels" / name
+    file = resources.files("lstm_helpers").joinpath("data", "classify", name)
+    if not file.is_file():
+        raise FileNotFoundError(f"the Japanese Vowels file {name} is missing from "
+                                f"lstm_helpers/data/classify/ (expected at {file})")
+    return Path(str(file))
 
 
 def read_ts(path) -> tuple[list[torch.Tensor], list[str]]:
-    """Parse a multivariate ``.ts`` file (sktime's text format).
+    """Parse a multivariate ``.ts`` file (the UEA archive's text format).
 
     Header lines start with ``#`` or ``@``; after ``@data`` each line holds one sequence:
     the dimensions separated by ``:``, each a comma-separated list of values over time, and

@@ -10,6 +10,10 @@
   ``(N, C, L)``, the layout ``CrossEntropyLoss`` wants.
 - :class:`FlatClassifier`: logistic regression on the padded sequence flattened (a baseline
   with no recurrence).
+- :class:`PooledClassifier`: logistic regression on each sequence's per-feature mean and
+  standard deviation over its own steps (:func:`pooled_features`: 24 numbers for 12 features,
+  at any length): the practitioner's baseline for a sequence label.
+- :class:`MajorityClassifier`: always the same class (the floor every model must beat).
 
 Letters: N batch, L longest length, H_in features, H hidden size, C classes, D directions.
 """
@@ -18,7 +22,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["READOUTS", "FlatClassifier", "SequenceClassifier", "SequenceTagger", "last_valid"]
+__all__ = [
+    "READOUTS", "FlatClassifier", "MajorityClassifier", "PooledClassifier", "SequenceClassifier",
+    "SequenceTagger", "last_valid", "pooled_features",
+]
 
 READOUTS = ("packed", "gather", "last")
 
@@ -158,3 +165,74 @@ class FlatClassifier(nn.Module):
         x = x[:, : self.max_length]  # (N, <= L, H_in)
         x = nn.functional.pad(x, (0, 0, 0, self.max_length - x.size(1)))  # (N, L, H_in)
         return self.linear(x.flatten(1))  # (N, L*H_in) -> (N, C)
+
+
+def pooled_features(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Each sequence's mean and standard deviation over its own steps, per feature.
+
+    Args:
+        x: :math:`(N, L, H_{in})` padded (batch first). lengths: ``(N,)``, each in ``[2, L]``.
+
+    Returns:
+        :math:`(N, 2 H_{in})`: the means, then the standard deviations (with Bessel's
+        correction, dividing by :math:`T_n - 1`). Pad steps count for nothing.
+    """
+    if x.dim() != 3:
+        raise ValueError(f"pooled_features: x must be (N, L, H_in), got shape {tuple(x.shape)}")
+    lengths = torch.as_tensor(lengths).to(device=x.device)
+    if lengths.shape != (x.size(0),):
+        raise ValueError(f"pooled_features: lengths must have shape ({x.size(0)},), "
+                         f"got {tuple(lengths.shape)}")
+    if bool((lengths < 2).any()) or bool((lengths > x.size(1)).any()):
+        raise ValueError(f"pooled_features: every length must be in [2, {x.size(1)}], "
+                         f"got {lengths.tolist()}")
+    steps = torch.arange(x.size(1), device=x.device)  # (L,)
+    mask = (steps[None, :] < lengths[:, None]).to(x.dtype).unsqueeze(2)  # (N, L, 1)
+    n = lengths.to(x.dtype).view(-1, 1)  # (N, 1)
+    mean = (x * mask).sum(1) / n  # (N, H_in)
+    var = (((x - mean[:, None]) * mask) ** 2).sum(1) / (n - 1)  # (N, H_in)
+    return torch.cat([mean, var.sqrt()], dim=1)  # (N, 2 H_in)
+
+
+class PooledClassifier(nn.Module):
+    """Logistic regression on :func:`pooled_features`: one linear layer on each sequence's
+    per-feature mean and standard deviation. It reads any length and ignores the order of
+    the steps.
+
+    Args:
+        input_size: H_in (the layer sees 2 H_in numbers). num_classes: C.
+
+    Inputs: ``x`` :math:`(N, L, H_{in})` padded, ``lengths`` ``(N,)``. Outputs: :math:`(N, C)`.
+    """
+
+    def __init__(self, input_size, num_classes, device=None, dtype=None):
+        super().__init__()
+        self.linear = nn.Linear(2 * input_size, num_classes, device=device, dtype=dtype)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return self.linear(pooled_features(x, lengths))  # (N, 2 H_in) -> (N, C)
+
+
+class MajorityClassifier(nn.Module):
+    """Always answers ``label``: logits 0 everywhere except 1 for that class. Nothing to
+    train (it holds one dummy parameter so that the training helpers find a dtype).
+
+    Args:
+        num_classes: C. label: the class it always names (the most frequent in training).
+
+    Inputs: ``x`` :math:`(N, L, H_{in})`, ``lengths`` (unused). Outputs: :math:`(N, C)`.
+    """
+
+    def __init__(self, num_classes, label, device=None, dtype=None):
+        super().__init__()
+        if not 0 <= int(label) < num_classes:
+            raise ValueError(f"label must be in [0, {num_classes - 1}], got {label}")
+        self.label = int(label)
+        self.anchor = nn.Parameter(torch.zeros((), device=device, dtype=dtype),
+                                   requires_grad=False)
+        self.num_classes = num_classes
+
+    def forward(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
+        logits = torch.zeros(x.size(0), self.num_classes, device=x.device, dtype=x.dtype)
+        logits[:, self.label] = 1.0
+        return logits + self.anchor  # (N, C)

@@ -3,6 +3,8 @@
 - :func:`check_forget_preactivation_grad`: write ``dz_f`` from ``dc``, ``c_prev`` and ``f``.
 - :func:`check_cell_recursion`: write the gradient reaching ``c_t`` from both paths.
 - :func:`check_truncated_training`: a truncated-BPTT loop that clips and detaches.
+- :func:`check_seed_summary`: what a setting did over its seeds, runs that never solved the
+  task included.
 
 Each returns a :class:`~lstm_helpers.exercises.Feedback` and never raises.
 """
@@ -15,7 +17,8 @@ from torch import nn
 from ._core import call_learner_function, checker, correct, hint
 
 __all__ = [
-    "check_cell_recursion", "check_forget_preactivation_grad", "check_truncated_training",
+    "check_cell_recursion", "check_forget_preactivation_grad", "check_seed_summary",
+    "check_truncated_training",
     "reference_truncated_training", "truncated_setup",
 ]
 
@@ -90,7 +93,8 @@ def check_forget_preactivation_grad(answer):
 def check_cell_recursion(answer):
     """Exercise 7.2: ``dc_t(dc_next, f_next, dh, o, c)``: all of the gradient reaching ``c_t``.
 
-    ``dc_next``: the gradient reaching ``c_{t+1}``; ``f_next``: the forget gate of step t+1;
+    ``dc_next``: all of the gradient reaching ``c_{t+1}`` (as ``lstm_cell_backward`` takes
+    it); ``f_next``: the forget gate of step t+1;
     ``dh``: all of the gradient reaching ``h_t``; ``o``: the output gate of step t; ``c``: c_t.
     """
     if not callable(answer):
@@ -217,3 +221,60 @@ def check_truncated_training(answer):
         return hint("the parameters did not change: call optimizer.step() after each chunk.")
     return hint("not quite: per chunk, forward from the carried state, loss (mean squared "
                 "error), zero_grad, backward, clip_grad_norm_, step, then detach the state.")
+
+
+# Exercise 7.4 ----------------------------------------------------------------------------
+
+#: Probes: sequences to the stop rule per seed; ``None``: the stop rule never held.
+_SEED_PROBES = [
+    [25_648, 20_384, 16_448, 17_920, 19_552],
+    [None, 41_000, None, 12_000, None],
+    [30_000, None, 10_000, 20_000],
+    [None, None, None],
+]
+
+
+def _reference_summary(values):
+    met = sorted(filter(lambda v: v is not None, values))
+    out = {"median": None, "low": None, "high": None, "solved": len(met), "runs": len(values)}
+    if met:
+        half = len(met) // 2
+        out["median"] = met[half] if len(met) % 2 else (met[half - 1] + met[half]) / 2
+        out["low"], out["high"] = met[0], met[-1]
+    return out
+
+
+@checker
+def check_seed_summary(answer):
+    """Exercise 7.4: ``seed_summary(values)``: ``median``, ``low``, ``high`` of the runs that
+    solved the task, how many ``solved``, and how many ``runs`` there were (``None``: the
+    stop rule never held; no solved run: ``None`` for the three numbers)."""
+    if not callable(answer):
+        return hint("write a function: def seed_summary(values): return {...}")
+    keys = {"median", "low", "high", "solved", "runs"}
+    for values in _SEED_PROBES:
+        got = call_learner_function(answer, list(values))
+        if not isinstance(got, dict):
+            return hint(f"seed_summary should return a dict with the keys {sorted(keys)}, got "
+                        f"{type(got).__name__}.")
+        if set(got) != keys:
+            return hint(f"the dict needs exactly the keys {sorted(keys)}, got {sorted(got)}.")
+        want = _reference_summary(values)
+        if got == want:
+            continue
+        done = [v for v in values if v is not None]
+        if got["runs"] != want["runs"]:
+            return hint(f"runs counts every seed, solved or not: {len(values)} for {values}.")
+        if got["solved"] != want["solved"]:
+            return hint(f"solved counts the runs whose value is not None: {want['solved']} "
+                        f"for {values}.")
+        if done and got["median"] == sum(done) / len(done) != want["median"]:
+            return hint("that is the mean; the summary reports the median, which one lucky or "
+                        "unlucky seed cannot drag.")
+        filled = sorted(0 if v is None else v for v in values)
+        if got["low"] == 0 or got["low"] == filled[0] != want["low"]:
+            return hint("a run that never solved the task has no count: leave it out of the "
+                        "median and the range (it is counted in runs, not in solved).")
+        return hint(f"not quite: for {values} expected {want}, got {got}.")
+    return correct("median [low-high] over the solved runs, and how many of all runs solved "
+                   "it: the shape of every claim in this chapter.")

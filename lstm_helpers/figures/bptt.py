@@ -9,7 +9,7 @@ from ..longlag.gradients import summarise_over_seeds
 
 __all__ = [
     "connectivity_figure", "draw_connectivity", "draw_gradient_through_time",
-    "gradient_through_time_figure", "training_curves",
+    "gradient_through_time_figure", "seed_spread_figure", "training_curves",
 ]
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -81,6 +81,40 @@ def training_curves(records: dict, chance: float | None = None, title: str | Non
     ax.set_ylim(-0.02, 1.04)
     ax.legend(fontsize=8, loc="center right")
     ax.grid(True, alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def seed_spread_figure(groups: dict, budget: int, paper: int | None = None,
+                       title: str | None = None):
+    """Sequences until the stop rule held, one dot per seed, one row per setting.
+
+    Args:
+        groups: label -> list of per-seed counts (``None``: the stop rule never held; drawn
+            as a cross at the budget). budget: the runs' ``max_sequences``. paper: the
+            paper's count (a mean over its trials), drawn as a dashed line with a tenth of it.
+    """
+    fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(groups)))
+    for row, values in enumerate(groups.values()):
+        done = [v for v in values if v is not None]
+        failed = len(values) - len(done)
+        ax.plot(done, [row] * len(done), "o", color=_COLOURS[0], ms=6, alpha=0.8)
+        if failed:
+            ax.plot([budget] * failed, [row] * failed, "x", color=_COLOURS[1], ms=8, mew=2)
+        if done:
+            ax.plot([float(np.median(done))], [row], "|", color="k", ms=16, mew=2)
+    ax.axvline(budget, color=_COLOURS[1], lw=1, ls=":", label=f"budget ({budget:,})")
+    if paper is not None:
+        ax.axvline(paper, color="0.3", lw=1, ls="--", label=f"paper ({paper:,}, a mean)")
+        ax.axvline(paper / 10, color="0.6", lw=1, ls="--", label="a tenth of the paper's")
+    ax.set_yticks(range(len(groups)), list(groups))
+    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("training sequences until the stop rule held (x: not within the budget)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(True, axis="x", alpha=0.3)
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()

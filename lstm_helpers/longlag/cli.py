@@ -27,6 +27,8 @@ HELPS = {
     "max_norm": "clip_grad_norm_ threshold; 0 or none: no clipping",
     "forget_bias": "initial forget bias of the LSTM; none: PyTorch's",
     "input_bias": "initial input-gate bias of the LSTM; none: PyTorch's",
+    "nonlinearity": "the plain RNN's tanh or relu",
+    "init": "the plain RNN's recurrent weights: default, orthogonal or identity (IRNN with relu)",
     "max_sequences": "stop after this many training sequences",
     "log_every": "sequences between log lines",
     "dtype": "float32 (oneDNN's fast LSTM kernel) or float64",
@@ -83,7 +85,9 @@ def main(argv=None) -> int:
               f"({record.seconds:.0f} s)")
     paper = PAPER.get((config.task, config.lag))
     if paper is not None and config.cell == "lstm":
-        print(f"the paper's LSTM: {paper:,} sequences (a mean over its trials)"
+        table = "Table 7" if config.task == "adding" else "Table 9"
+        print(f"the paper's LSTM: {paper:,} sequences (a mean over its trials; Neural "
+              f"Computation 9(8), {table})"
               + (f"; ratio {solved_at / paper:.3f}" if solved_at else ""))
     print(f"test ({test['sequences']} sequences): correct {test['correct']:.4f}, "
           f"loss {test['loss']:.4g}")

@@ -2,18 +2,20 @@
 
 The 1997 paper trained online (one sequence per weight update) and stopped when the last
 2,000 training sequences were all processed correctly and the average training error was
-small (the stop rule, the 2,560 test sequences and the paper's counts in :data:`PAPER` are as
-read from an OCR copy of the paper; not confirmed against the published tables). Here a
-minibatch of ``batch_size`` sequences makes one Adam step; every count is in
-sequences seen, so runs with different batch sizes compare fairly with each other and with
-the paper.
+small; it then tested on 2,560 fresh sequences. Its counts (:data:`PAPER`) are means over its
+trials. Here a minibatch of ``batch_size`` sequences makes one Adam step; every count is in
+sequences seen, so runs with different batch sizes, and the paper's, compare in data seen
+(not in updates: with batches of 16, Adam makes 16 times fewer updates than online
+learning).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from dataclasses import dataclass
+from importlib import resources
 
 import torch
 from torch import nn
@@ -22,21 +24,21 @@ from .. import records
 from ..experiment import Goal
 from ..experiment import progress as progress_bar
 from ..records import Record
-from .model import LongLagNet
+from .model import CELLS, NONLINEARITIES, RNN_INITS, LongLagNet
 from .tasks import ADDING_TOLERANCE, Batch, adding_problem, temporal_order
 
 __all__ = [
-    "GOAL", "PAPER", "TASKS", "Config", "Record", "evaluate", "load_record", "make_batch",
-    "make_model", "model_from_record", "sequence_errors", "shipped_records", "train",
+    "GOAL", "PAPER", "PAPER_WEIGHTS", "TASKS", "Config", "Record", "evaluate", "load_record",
+    "make_batch", "make_model", "model_from_record", "parameter_count", "sequence_errors",
+    "shipped_records", "shipped_sweep", "train",
 ]
 
 #: Task name -> (input size, output size, relevant symbols for temporal order).
 TASKS = {"adding": (2, 1, 0), "order": (8, 4, 2), "order3": (8, 8, 3)}
 
-#: The paper's LSTM results: training sequences until its stop rule held (online learning).
-#: Adding problem: Table 7; temporal order: Table 9 (6a, 6b), as read from an OCR copy of the
-#: paper; not confirmed against the published tables. (The task definitions were checked
-#: against the NIPS 1996 version of the paper; see chapter 7.)
+#: The paper's LSTM results: training sequences until its stop rule held (online learning),
+#: each a mean over its trials. Adding problem: Neural Computation 9(8), section 5.4, Table 7
+#: (10 trials per T); temporal order: section 5.6, Table 9 (6a: 20 trials, 6b: 10).
 PAPER = {
     ("adding", 100): 74_000, ("adding", 500): 209_000, ("adding", 1000): 853_000,
     ("order", 100): 31_390, ("order3", 100): 571_100,
@@ -62,7 +64,10 @@ class Config:
         forget_bias: the LSTM's initial forget bias b_if + b_hf (default: 3.0; None keeps
             PyTorch's initialisation). input_bias: the input gate's initial bias (default: -3.0;
             None keeps PyTorch's; the paper biased its input gates negative against "state
-            drift").
+            drift"). Both apply to the LSTM only; PyTorch's default is both None.
+        nonlinearity: the plain RNN's ``"tanh"`` (default) or ``"relu"``. init: the plain
+            RNN's recurrent weights: ``"default"`` (PyTorch's), ``"orthogonal"`` or
+            ``"identity"`` (zero biases; with ``relu`` the IRNN of Le et al. 2015).
         max_sequences: budget (default: 100,000).
         seed: model and data (default: 0). log_every: sequences between log entries.
         first_steps: how many first losses to keep exactly (for the records test).
@@ -80,6 +85,8 @@ class Config:
     max_norm: float | None = 1.0
     forget_bias: float | None = 3.0
     input_bias: float | None = -3.0
+    nonlinearity: str = "tanh"
+    init: str = "default"
     max_sequences: int = 100_000
     seed: int = 0
     log_every: int = 1600
@@ -89,8 +96,16 @@ class Config:
     def __post_init__(self):
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {sorted(TASKS)}, got {self.task!r}")
-        if self.cell not in ("lstm", "rnn"):
+        if self.cell not in CELLS:
             raise ValueError(f"cell must be 'lstm' or 'rnn', got {self.cell!r}")
+        if self.nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, "
+                             f"got {self.nonlinearity!r}")
+        if self.init not in RNN_INITS:
+            raise ValueError(f"init must be one of {RNN_INITS}, got {self.init!r}")
+        if self.cell == "lstm" and (self.nonlinearity, self.init) != ("tanh", "default"):
+            raise ValueError("nonlinearity and init apply to cell='rnn' only, got "
+                             f"nonlinearity={self.nonlinearity!r}, init={self.init!r} for an LSTM")
         for name in ("lag", "hidden_size", "batch_size", "max_sequences", "log_every"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -116,6 +131,22 @@ def load_record(name) -> Record:
     return records.load(name)
 
 
+def shipped_sweep(name: str) -> dict:
+    """A sweep shipped in ``lstm_helpers/data/longlag/<name>/``: its ``summary.json``
+    (``commands``, ``goal``, ``groups``) with ``records`` added: every run's record, by file
+    name (without ``.json``)."""
+    folder = resources.files("lstm_helpers").joinpath("data", "longlag", name)
+    if not folder.joinpath("summary.json").is_file():
+        names = sorted(p.name for p in resources.files("lstm_helpers").joinpath(
+            "data", "longlag").iterdir() if p.is_dir())
+        raise ValueError(f"no shipped longlag sweep named {name!r}: expected one of {names}")
+    summary = json.loads(folder.joinpath("summary.json").read_text())
+    summary["records"] = {p.name.removesuffix(".json"): Record.from_json(p.read_text())
+                          for p in sorted(folder.iterdir(), key=lambda p: p.name)
+                          if p.name.endswith(".json") and p.name != "summary.json"}
+    return summary
+
+
 def shipped_records() -> dict:
     """Every shipped longlag record, by name."""
     return {n: records.shipped("longlag", n) for n in records.shipped_names("longlag")}
@@ -137,8 +168,19 @@ def make_model(config: Config) -> LongLagNet:
         torch.manual_seed(config.seed)
         model = LongLagNet(config.cell, H_in, config.hidden_size, H_out,
                            forget_bias=config.forget_bias if config.cell == "lstm" else None,
-                           input_bias=config.input_bias if config.cell == "lstm" else None)
+                           input_bias=config.input_bias if config.cell == "lstm" else None,
+                           nonlinearity=config.nonlinearity, init=config.init)
     return model.to(_DTYPES[config.dtype])
+
+
+#: The paper's networks: weights per task (its Tables 7 and 9 and the text of sections 5.4
+#: and 5.6), for the parameter counts printed beside ours.
+PAPER_WEIGHTS = {"adding": 93, "order": 156, "order3": 308}
+
+
+def parameter_count(config: Config) -> int:
+    """The number of trainable numbers (weights and biases) of the config's network."""
+    return sum(p.numel() for p in make_model(config).parameters() if p.requires_grad)
 
 
 def sequence_errors(task: str, output: torch.Tensor, target: torch.Tensor):
@@ -161,11 +203,7 @@ def sequence_errors(task: str, output: torch.Tensor, target: torch.Tensor):
 
 @torch.no_grad()
 def evaluate(model: LongLagNet, config: Config, n: int = 2560, seed: int = 12345) -> dict:
-    """The paper's test: ``n`` fresh sequences. Share correct, mean error.
-
-    2,560 test sequences as read from an OCR copy of the paper; not confirmed against the
-    published tables.
-    """
+    """The paper's test: ``n`` (2,560) fresh sequences. Share correct, mean error."""
     g = torch.Generator().manual_seed(seed)
     b = make_batch(config, n, g)
     loss, err, ok = sequence_errors(config.task, model(b.x, b.lengths), b.target)
