@@ -278,6 +278,12 @@ def gate_order_literals(source: str) -> list[int]:
             letters = {e.value for e in node.elts if isinstance(e, ast.Constant)}
             if GATE_LETTERS <= letters:
                 lines.append(node.lineno)
+        elif isinstance(node, ast.Dict):  # a map from gate to its row block: an order
+            pairs = {(k.value, v.value) for k, v in zip(node.keys, node.values, strict=True)
+                     if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)}
+            if ({k for k, _ in pairs} == GATE_LETTERS
+                    and {v for _, v in pairs} == {0, 1, 2, 3}):
+                lines.append(node.lineno)
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             target = node.targets[0]
             func = node.value.func
@@ -305,10 +311,11 @@ def test_the_gate_order_is_written_once():
 
 def test_the_gate_order_check_bites():
     bad = ('ORDER = "ifgo"\nnames = ["i", "f", "g", "o", "c"]\n'
-           "i, f, g, o = z.chunk(4, dim=-1)\nx = ('o', 'i', 'f', 'g')\n")
-    assert gate_order_literals(bad) == [1, 2, 3, 4]
+           "i, f, g, o = z.chunk(4, dim=-1)\nx = ('o', 'i', 'f', 'g')\n"
+           "rows = {'i': 0, 'f': 1, 'g': 2, 'o': 3}\n")
+    assert gate_order_literals(bad) == [1, 2, 3, 4, 5]
     good = ("gate = dict(zip(GATES, z.chunk(4, dim=-1)))\ni, f, g, o = a, b, c, d\n"
-            "label = 'gate i'\n")
+            "label = 'gate i'\ncolours = {'i': 'blue', 'f': 'red', 'g': 'green', 'o': 'grey'}\n")
     assert gate_order_literals(good) == []
 
 

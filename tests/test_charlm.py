@@ -187,7 +187,7 @@ def test_resume_from_a_checkpoint_gives_the_same_run(tmp_path):
 
 
 def test_config_rejects_bad_values():
-    with pytest.raises(ValueError, match="hidden_size must be a positive int"):
+    with pytest.raises(ValueError, match="hidden_size must be greater than zero, got 0"):
         charlm.Config(hidden_size=0)
     with pytest.raises(ValueError, match="dropout must be in"):
         charlm.Config(dropout=1.0)

@@ -9,6 +9,7 @@ import math
 import torch
 from torch import nn
 
+from .._checks import check_int
 from .data import Vocab
 
 __all__ = ["CharLM", "bits_per_char", "log2_probs"]
@@ -31,8 +32,7 @@ class CharLM(nn.Module):
         super().__init__()
         for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim),
                             ("hidden_size", hidden_size), ("num_layers", num_layers)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"CharLM: {name} must be a positive int, got {value!r}")
+            check_int(name, value)
         if not 0 <= dropout < 1:
             raise ValueError(f"CharLM: dropout must be in [0, 1), got {dropout!r}")
         self.embed = nn.Embedding(vocab_size, embedding_dim)

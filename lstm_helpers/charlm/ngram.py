@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_int
+
 __all__ = ["KneserNey", "Unigram", "bits_per_char_of", "gram_ids"]
 
 
@@ -81,8 +83,7 @@ class KneserNey:
     """
 
     def __init__(self, ids, V: int, max_order: int = 10):
-        if isinstance(max_order, bool) or not isinstance(max_order, int) or max_order < 1:
-            raise ValueError(f"max_order must be a positive int, got {max_order!r}")
+        check_int("max_order", max_order)
         x = _as_ids(ids, V)
         self.V, self.max_order = V, max_order
         self.keys, self.raw, self.cont = {}, {}, {}

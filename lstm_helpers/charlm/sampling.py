@@ -14,6 +14,7 @@ import math
 
 import torch
 
+from .._checks import check_int
 from .data import Vocab
 from .model import CharLM
 
@@ -35,8 +36,7 @@ def next_distribution(logits: torch.Tensor, temperature: float = 1.0,
         raise ValueError(f"temperature must be >= 0, got {temperature!r}")
     logits = logits.double()
     if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
-            raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+        check_int("top_k", top_k)
         kth = torch.topk(logits, min(top_k, logits.size(-1)), dim=-1).values[..., -1:]
         logits = logits.masked_fill(logits < kth, -math.inf)
     if temperature == 0:
@@ -60,8 +60,7 @@ def sample_with_entropy(model: CharLM, vocab: Vocab, prompt: str = "def ", lengt
     """``(text, mean entropy in bits)``: ``length`` characters after ``prompt`` (the prompt is
     read after a newline, as every text is) and the mean entropy of the distributions they
     were drawn from. Deterministic for a seed (on one machine)."""
-    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-        raise ValueError(f"length must be a positive int, got {length!r}")
+    check_int("length", length)
     model.eval()
     gen = torch.Generator().manual_seed(seed)
     ids = vocab.encode("\n" + prompt).unsqueeze(0)

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .._checks import check_int
 from ..experiment import Goal
 from ..experiment import progress as progress_bar
 from ..records import Record
@@ -70,9 +71,7 @@ class Config:
     def __post_init__(self):
         for name in ("hidden_size", "embedding_dim", "num_layers", "batch_size", "bptt",
                      "max_chars", "eval_every", "eval_chars", "checkpoint_every"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Config: {name} must be a positive int, got {value!r}")
+            check_int(name, getattr(self, name))
         if not 0 <= self.dropout < 1:
             raise ValueError(f"Config: dropout must be in [0, 1), got {self.dropout!r}")
         if self.lr <= 0 or not 0 < self.lr_final <= 1:

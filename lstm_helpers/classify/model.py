@@ -22,6 +22,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .._checks import format_shape
+
 __all__ = [
     "READOUTS", "FlatClassifier", "MajorityClassifier", "PooledClassifier", "SequenceClassifier",
     "SequenceTagger", "last_valid", "pooled_features",
@@ -40,12 +42,13 @@ def last_valid(output: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         :math:`(N, H)`.
     """
     if output.dim() != 3:
-        raise ValueError(f"last_valid: output must be (N, L, H), got shape {tuple(output.shape)}")
+        raise ValueError(f"last_valid: output must be (N, L, H), got shape "
+                         f"{format_shape(output.shape)}")
     lengths = torch.as_tensor(lengths).to(device=output.device, dtype=torch.int64)
     if lengths.shape != (output.size(0),):
         raise ValueError(
             f"last_valid: lengths must have one entry per sequence: expected shape "
-            f"({output.size(0)},), got {tuple(lengths.shape)}"
+            f"({output.size(0)},), got {format_shape(lengths.shape)}"
         )
     if bool((lengths < 1).any()) or bool((lengths > output.size(1)).any()):
         raise ValueError(f"last_valid: every length must be in [1, {output.size(1)}], "
@@ -178,11 +181,12 @@ def pooled_features(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         correction, dividing by :math:`T_n - 1`). Pad steps count for nothing.
     """
     if x.dim() != 3:
-        raise ValueError(f"pooled_features: x must be (N, L, H_in), got shape {tuple(x.shape)}")
+        raise ValueError(f"pooled_features: x must be (N, L, H_in), got shape "
+                         f"{format_shape(x.shape)}")
     lengths = torch.as_tensor(lengths).to(device=x.device)
     if lengths.shape != (x.size(0),):
         raise ValueError(f"pooled_features: lengths must have shape ({x.size(0)},), "
-                         f"got {tuple(lengths.shape)}")
+                         f"got {format_shape(lengths.shape)}")
     if bool((lengths < 2).any()) or bool((lengths > x.size(1)).any()):
         raise ValueError(f"pooled_features: every length must be in [2, {x.size(1)}], "
                          f"got {lengths.tolist()}")

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from .. import records
+from .._checks import check_int
 from ..experiment import Goal
 from ..records import Record
 from .data import NUM_CLASSES, NUM_FEATURES, make_imbalanced, make_splits
@@ -102,10 +103,8 @@ class Config:
             raise ValueError(f"weighting must be 'none' or 'inverse', got {self.weighting!r}")
         for name in ("hidden_size", "epochs", "batch_size"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be a non-negative int, got {self.seed!r}")
+            check_int(name, value)
+        check_int("seed", self.seed, minimum=0)
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
 

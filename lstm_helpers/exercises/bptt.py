@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._checks import format_shape
 from ._core import call_learner_function, checker, correct, hint
 
 __all__ = [
@@ -40,7 +41,7 @@ def _as_tensor(value, shape, what):
         return hint(f"{what} should return a tensor, got {type(value).__name__}.")
     if tuple(value.shape) != tuple(shape):
         return hint(f"{what} should return shape {tuple(shape)} (the shape of its inputs), "
-                    f"got {tuple(value.shape)}.")
+                    f"got {format_shape(value.shape)}.")
     return None
 
 

@@ -13,6 +13,7 @@ import math
 
 import torch
 
+from .._checks import format_shape
 from ..charlm.model import CharLM
 from ._core import call_learner_function, checker, correct, hint
 
@@ -65,8 +66,8 @@ def check_windows_with_state(answer):
             if got.dim() == 3 and got.size(0) == 2 * 5:
                 return hint("the windows are stacked along the batch: concatenate along "
                             "time, dim=1.")
-            return hint(f"expected logits of shape {tuple(whole.shape)} (N, L, V), got "
-                        f"{tuple(got.shape)}.")
+            return hint(f"expected logits of shape {format_shape(whole.shape)} (N, L, V), got "
+                        f"{format_shape(got.shape)}.")
         if torch.allclose(got.to(DT), whole, atol=1e-12):
             return correct("carried state: the windows give exactly the logits of one pass "
                            "over the whole text.")

@@ -7,6 +7,7 @@ before a per-step cross-entropy; 8.3 (building) inverse-frequency class weights;
 
 import torch
 
+from .._checks import format_shape
 from ._core import call_learner_function, checker, correct, hint
 
 __all__ = ["check_collate", "check_last_state", "check_permute", "check_weights"]
@@ -35,7 +36,7 @@ def check_collate(fn):
                     "first, (N, L_max, H_in): pad_sequence has an argument for that.")
     if x.shape != (3, 5, 4):
         return hint(f"three sequences of lengths 3, 5, 2 with 4 features make x of shape "
-                    f"(N, L_max, H_in) = (3, 5, 4); got {tuple(x.shape)}.")
+                    f"(N, L_max, H_in) = (3, 5, 4); got {format_shape(x.shape)}.")
     want = torch.zeros(3, 5, 4, dtype=torch.float64)
     for k, (seq, _) in enumerate(batch):
         want[k, : seq.size(0)] = seq
@@ -73,10 +74,10 @@ def check_permute(fn):
         return hint("unchanged: CrossEntropyLoss reads dimension 1 as the classes, and here "
                     "dimension 1 is time.")
     if out.shape == (3, 4, 2) or out.shape == (3, 2, 4):
-        return hint(f"shape {tuple(out.shape)}: the batch dimension must stay first.")
+        return hint(f"shape {format_shape(out.shape)}: the batch dimension must stay first.")
     if out.shape != want.shape:
         return hint(f"for logits (N, L, C) = (2, 3, 4) the loss wants (N, C, L) = (2, 4, 3); "
-                    f"got {tuple(out.shape)}.")
+                    f"got {format_shape(out.shape)}.")
     if torch.equal(out, logits.reshape(2, 4, 3)):
         return hint("right shape, scrambled numbers: view/reshape reads the memory in a new "
                     "shape, it does not move an axis. Which function swaps two dimensions?")
@@ -99,7 +100,7 @@ def check_weights(fn):
         if out.shape == (3,):
             return hint("3 weights for C = 4 classes: a class can be missing from the labels; "
                         "torch.bincount has an argument for the number of bins.")
-        return hint(f"one weight per class: expected shape ({C},), got {tuple(out.shape)}.")
+        return hint(f"one weight per class: expected shape ({C},), got {format_shape(out.shape)}.")
     if not out.is_floating_point():
         return hint(f"the weights must be floating point (CrossEntropyLoss's weight), got "
                     f"{out.dtype}.")
@@ -138,7 +139,7 @@ def check_last_state(fn):
     want = output[torch.arange(3), lengths - 1]  # (N, H)
     if out.shape != want.shape:
         return hint(f"one row of H numbers per sequence: expected (3, 2), got "
-                    f"{tuple(out.shape)}.")
+                    f"{format_shape(out.shape)}.")
     if torch.equal(out, output[:, -1]):
         return hint("output[:, -1] is step L-1 for every sequence: a pad step for every sequence "
                     "shorter than L. Use each sequence's own length.")

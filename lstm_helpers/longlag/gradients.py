@@ -15,6 +15,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._checks import format_shape
+from ..init import gradient_reach
 from .model import LongLagNet, set_forget_bias_
 
 __all__ = [
@@ -54,8 +56,9 @@ def gradient_through_time(cell: str, *, seq_len: int = 100, input_size: int = 8,
                           recurrent_scale: float = 1.0) -> torch.Tensor:
     """``||d sum(h_L) / d x_{L-1-k}||`` for lags ``k = 0 .. L-1``, one row per seed.
 
-    Each seed builds a fresh network and draws its own standard normal inputs; the norm is
-    over the input features, averaged over the batch.
+    Each seed builds a fresh network and draws its own standard normal inputs; each row is
+    the book's one gradient-reach measurement, :func:`lstm_helpers.init.gradient_reach` (the
+    norm over the input features, averaged over the batch, indexed by lag).
 
     Returns:
         ``(len(seeds), seq_len)`` float64 tensor; column ``k`` is the lag ``k`` (0: the last
@@ -67,11 +70,7 @@ def gradient_through_time(cell: str, *, seq_len: int = 100, input_size: int = 8,
                                 forget_bias=forget_bias, recurrent_scale=recurrent_scale)
         g = torch.Generator().manual_seed(10_000 + seed)
         x = torch.randn(seq_len, batch_size, input_size, generator=g, dtype=torch.float64)
-        x.requires_grad_(True)
-        out, _ = module(x)  # (L, N, H)
-        (grad,) = torch.autograd.grad(out[-1].sum(), x)  # (L, N, H_in)
-        norms = grad.norm(dim=2).mean(dim=1)  # (L,)
-        rows.append(norms.flip(0))  # lag 0 first
+        rows.append(gradient_reach(module, x))  # (L,), lag 0 first
     return torch.stack(rows)  # (seeds, L)
 
 
@@ -155,7 +154,8 @@ def spectral_bound(weight_hh: torch.Tensor, lags, gamma: float = 1.0) -> dict:
     """
     w = torch.as_tensor(weight_hh).detach().double()
     if w.dim() != 2 or w.size(0) != w.size(1):
-        raise ValueError(f"weight_hh must be a square (H, H) matrix, got shape {tuple(w.shape)}")
+        raise ValueError(f"weight_hh must be a square (H, H) matrix, got shape "
+                         f"{format_shape(w.shape)}")
     sigma = torch.linalg.matrix_norm(w, ord=2).item()  # the largest singular value
     lags = torch.as_tensor(list(lags), dtype=torch.float64)
     return {"sigma_max": sigma, "bound": (gamma * sigma) ** lags}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..init import set_forget_bias_, set_gate_bias_  # the core's one gate-bias setter
+
 __all__ = [
     "CELLS", "NONLINEARITIES", "RNN_INITS", "LongLagNet", "set_forget_bias_", "set_gate_bias_",
 ]
@@ -15,32 +17,6 @@ NONLINEARITIES = ("tanh", "relu")
 #: Recurrent-weight initialisations of the plain RNN: PyTorch's (uniform), orthogonal
 #: (Saxe et al. 2014), identity with zero biases (the IRNN of Le et al. 2015, with ReLU).
 RNN_INITS = ("default", "orthogonal", "identity")
-_GATE_ROWS = {"i": 0, "f": 1, "g": 2, "o": 3}  # PyTorch's order
-
-
-def set_gate_bias_(lstm: nn.LSTM, gate: str, value: float) -> nn.LSTM:
-    """Make one gate's total bias (``b_i* + b_h*``) equal ``value`` in every layer:
-    ``bias_ih`` rows of the gate = ``value``, ``bias_hh`` rows = 0. Returns ``lstm``."""
-    if not isinstance(lstm, nn.LSTM):
-        raise TypeError(f"set_gate_bias_ needs an nn.LSTM, got {type(lstm).__name__}")
-    if not lstm.bias:
-        raise ValueError("set_gate_bias_: this nn.LSTM was built with bias=False")
-    if gate not in _GATE_ROWS:
-        raise ValueError(f"gate must be one of 'i', 'f', 'g', 'o', got {gate!r}")
-    H = lstm.hidden_size
-    rows = slice(_GATE_ROWS[gate] * H, (_GATE_ROWS[gate] + 1) * H)
-    with torch.no_grad():
-        for name, p in lstm.named_parameters():
-            if name.startswith("bias_ih"):
-                p[rows] = value
-            elif name.startswith("bias_hh"):
-                p[rows] = 0.0
-    return lstm
-
-
-def set_forget_bias_(lstm: nn.LSTM, value: float) -> nn.LSTM:
-    """Make the forget gate's total bias ``b_if + b_hf`` equal ``value`` in every layer."""
-    return set_gate_bias_(lstm, "f", value)
 
 
 class LongLagNet(nn.Module):

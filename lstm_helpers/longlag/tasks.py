@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import torch
 
+from .._checks import check_int
+
 __all__ = [
     "ADDING_TOLERANCE", "ORDER_SYMBOLS", "Batch", "adding_chance", "adding_problem",
     "bag_of_symbols", "order_blind_accuracy", "order_positions", "temporal_order",
@@ -44,8 +46,7 @@ def _check_lag(T, minimum):
 
 
 def _check_batch(batch_size):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    check_int("batch_size", batch_size)
 
 
 def _lengths(batch_size, T, generator):

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from .. import records
+from .._checks import check_int
 from ..experiment import Goal
 from ..experiment import progress as progress_bar
 from ..records import Record
@@ -108,8 +109,7 @@ class Config:
                              f"nonlinearity={self.nonlinearity!r}, init={self.init!r} for an LSTM")
         for name in ("lag", "hidden_size", "batch_size", "max_sequences", "log_every"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            check_int(name, value)
         if self.dtype not in _DTYPES:
             raise ValueError(f"dtype must be one of {sorted(_DTYPES)}, got {self.dtype!r}")
         if self.max_norm is not None and self.max_norm <= 0:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .._checks import format_shape
+
 __all__ = [
     "SIGNALS", "UNSEEN", "SineSplit", "future_mse", "generate_sine_waves", "shape_signal",
     "split_sine_data", "prediction_truth", "true_continuation", "unseen_waves",
@@ -99,7 +101,8 @@ def split_sine_data(
     """
     data = torch.as_tensor(np.asarray(data) if not torch.is_tensor(data) else data)
     if data.dim() != 2:
-        raise ValueError(f"data must have 2 dimensions (N, L), got shape {tuple(data.shape)}")
+        raise ValueError(f"data must have 2 dimensions (N, L), got shape "
+                         f"{format_shape(data.shape)}")
     n, length = data.shape
     test_rows = _positive_int("test_rows", test_rows)
     if not test_rows < n:
@@ -162,7 +165,7 @@ def future_mse(prediction, truth) -> float:
     if prediction.size(0) != truth.size(0) or prediction.size(1) < future:
         raise ValueError(
             f"prediction must have shape (N, L + future) with N={truth.size(0)} and at least "
-            f"future={future} columns, got {tuple(prediction.shape)}"
+            f"future={future} columns, got {format_shape(prediction.shape)}"
         )
     err = prediction[:, -future:] - truth  # (N, future)
     return float(err.square().mean())

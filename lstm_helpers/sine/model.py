@@ -11,6 +11,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from .._checks import check_int, format_shape
+
 __all__ = ["HIDDEN_SIZE", "Sequence", "fused_parameters", "resolve_cell"]
 
 HIDDEN_SIZE = 51
@@ -84,8 +86,7 @@ class Sequence(nn.Module):
     def __init__(self, hidden_size: int = HIDDEN_SIZE, cell="torch", fused: bool = False,
                  device=None, dtype=None):
         super().__init__()
-        if isinstance(hidden_size, bool) or not isinstance(hidden_size, int) or hidden_size <= 0:
-            raise ValueError(f"hidden_size must be a positive int, got {hidden_size!r}")
+        check_int("hidden_size", hidden_size)
         cell_class = resolve_cell(cell)
         self.hidden_size = hidden_size
         self.cell = cell
@@ -105,10 +106,10 @@ class Sequence(nn.Module):
             raise TypeError(f"input must be a tensor, got {type(input).__name__}")
         if input.dim() != 2:
             raise ValueError(
-                f"input must have shape (N, L), got {input.dim()} dimensions {tuple(input.shape)}"
+                f"input must have shape (N, L), got {input.dim()} dimensions "
+                f"{format_shape(input.shape)}"
             )
-        if isinstance(future, bool) or not isinstance(future, int) or future < 0:
-            raise ValueError(f"future must be a non-negative int, got {future!r}")
+        check_int("future", future, minimum=0)
         if input.size(1) == 0:
             raise ValueError("input must hold at least one time step, got L = 0")
         weight = self.linear.weight

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from .. import records
+from .._checks import check_int, format_shape
 from ..experiment import Goal
 from ..experiment import progress as progress_bar
 from ..records import Record
@@ -133,15 +134,11 @@ class Config:
         if self.select not in (None, "last", "validation"):
             raise ValueError(f"select must be 'last' or 'validation', got {self.select!r}")
         for name in ("steps", "train_rows", "train_length", "burn_in", "future", "seed"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or value < 0):
-                raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name), minimum=0)
         for name in ("max_iter", "history_size"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or value < 1):
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name))
         if self.lr is not None and not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
         if self.noise is not None and not self.noise >= 0:
@@ -254,7 +251,7 @@ def free_running_mse(model: Sequence, waves, given: int = 999, dtype=None) -> fl
     waves = torch.as_tensor(np.asarray(waves) if not torch.is_tensor(waves) else waves)
     if waves.dim() != 2 or waves.size(1) <= given + 1:
         raise ValueError(f"waves must have shape (N, L) with L > {given + 1}, "
-                         f"got {tuple(waves.shape)}")
+                         f"got {format_shape(waves.shape)}")
     weight = model.linear.weight
     if dtype is not None and dtype != weight.dtype:
         import copy
