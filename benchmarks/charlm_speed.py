@@ -14,10 +14,9 @@ Absolute numbers depend on the machine and its load; ratios measured side by sid
 """
 
 import argparse
-import statistics
-import time
 
 import torch
+from _harness import interleaved, ratios, threads_line
 from torch import nn
 
 from lstm_helpers.charlm import CharLM
@@ -25,23 +24,27 @@ from lstm_helpers.charlm import CharLM
 V = 97  # the shipped vocabulary's size
 
 
-def step_seconds(hidden: int, dtype, batch: int, bptt: int, dropout: float, steps: int) -> float:
+def training_steps(hidden: int, dtype, batch: int, bptt: int, dropout: float, steps: int):
+    """``steps`` truncated-BPTT windows of training, as a function to time."""
     torch.manual_seed(0)
     model = CharLM(V, 32, hidden, 2, dropout).to(dtype).train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     g = torch.Generator().manual_seed(0)
     data = torch.randint(0, V, (steps, batch, bptt + 1), generator=g)
-    loss_fn, state = nn.CrossEntropyLoss(), None
-    start = time.perf_counter()
-    for window in data:
-        logits, state = model(window[:, :-1], state)
-        state = tuple(s.detach() for s in state)
-        loss = loss_fn(logits.permute(0, 2, 1), window[:, 1:])
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-    return (time.perf_counter() - start) / steps
+    loss_fn = nn.CrossEntropyLoss()
+
+    def run():
+        state = None
+        for window in data:
+            logits, state = model(window[:, :-1], state)
+            state = tuple(s.detach() for s in state)
+            loss = loss_fn(logits.permute(0, 2, 1), window[:, 1:])  # (N, C, L) against (N, L)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+
+    return run
 
 
 def main(argv=None):
@@ -60,21 +63,19 @@ def main(argv=None):
         "float32, batch 32, window 32": (torch.float32, 32, 32, 0.1),
         "float32, batch 32, window 128, no dropout": (torch.float32, 32, 128, 0.0),
     }
-    times = {name: [] for name in variants}
-    for v in variants.values():  # warm-up
-        step_seconds(H, *v, steps=1)
-    for _ in range(args.repeats):
-        for name, v in variants.items():
-            times[name].append(step_seconds(H, *v, steps=args.steps))
-    print(f"hidden size {H}, 2 layers, V = {V}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} thread(s); median of {args.repeats} x {args.steps} steps")
+    times = interleaved({name: training_steps(H, *v, steps=args.steps)
+                         for name, v in variants.items()}, args.repeats)
+    print(f"hidden size {H}, 2 layers, V = {V}; "
+          + threads_line(f"median of {args.repeats} x {args.steps} steps, interleaved"))
     ref_name = next(iter(variants))
-    ref = variants[ref_name][1] * variants[ref_name][2] / statistics.median(times[ref_name])
+    ref_chars = variants[ref_name][1] * variants[ref_name][2]
     print(f"{'variant':<44}{'ms/step':>9}{'chars/s':>10}{'vs reference':>14}")
-    for name, (_, batch, bptt, _) in variants.items():
-        t = statistics.median(times[name])
+    for name, (median, ratio) in ratios(times, ref_name).items():
+        _, batch, bptt, _ = variants[name]
+        t = median / args.steps
         rate = batch * bptt / t
-        print(f"{name:<44}{1000 * t:>9.1f}{rate:>10.0f}{rate / ref:>13.2f}x")
+        ref_rate = ref_chars / (median / ratio / args.steps)
+        print(f"{name:<44}{1000 * t:>9.1f}{rate:>10.0f}{rate / ref_rate:>13.2f}x")
 
 
 if __name__ == "__main__":

@@ -11,28 +11,30 @@ LSTM in float32, the CLI's default). Absolute numbers depend on the machine and 
 """
 
 import argparse
-import statistics
-import time
 
 import torch
+from _harness import interleaved, ratios, threads_line
 from torch import nn
 
 from lstm_helpers.longlag import Config, make_batch, make_model, sequence_errors
 
 
-def step_seconds(config: Config, steps: int) -> float:
+def training_steps(config: Config, steps: int):
+    """``steps`` Adam steps of ``config``'s model on fixed batches, as a function to time."""
     model = make_model(config)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     g = torch.Generator().manual_seed(0)
     batches = [make_batch(config, config.batch_size, g) for _ in range(steps)]
-    start = time.perf_counter()
-    for b in batches:
-        loss, _, _ = sequence_errors(config.task, model(b.x, b.lengths), b.target)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-    return (time.perf_counter() - start) / steps
+
+    def run():
+        for b in batches:
+            loss, _, _ = sequence_errors(config.task, model(b.x, b.lengths), b.target)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+
+    return run
 
 
 def main(argv=None):
@@ -49,22 +51,16 @@ def main(argv=None):
                 for cell in ("lstm", "rnn")]
     configs = {v: Config(task=args.task, lag=args.lag, cell=v[0], dtype=v[1], batch_size=v[2])
                for v in variants}
-    times = {v: [] for v in variants}
-    for v in variants:  # warm-up
-        step_seconds(configs[v], 2)
-    for _ in range(args.repeats):
-        for v in variants:
-            times[v].append(step_seconds(configs[v], args.steps))
-    print(f"{args.task}, T = {args.lag}, hidden size 16, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} thread(s); median of {args.repeats} x {args.steps} steps")
+    times = interleaved({v: training_steps(configs[v], args.steps) for v in variants},
+                        args.repeats)
+    print(f"{args.task}, T = {args.lag}, hidden size 16; "
+          + threads_line(f"median of {args.repeats} x {args.steps} steps, interleaved"))
     print(f"{'cell':<6}{'dtype':<9}{'batch':>6}{'ms/step':>10}{'seq/s':>9}{'vs LSTM f32':>13}")
     for B in args.batch_sizes:
-        ref = statistics.median(times[("lstm", "float32", B)])
-        for cell, dtype, b in variants:
-            if b != B:
-                continue
-            t = statistics.median(times[(cell, dtype, b)])
-            print(f"{cell:<6}{dtype:<9}{b:>6}{1000 * t:>10.1f}{b / t:>9.0f}{ref / t:>12.2f}x")
+        same = {v: t for v, t in times.items() if v[2] == B}
+        for (cell, dtype, b), (median, ratio) in ratios(same, ("lstm", "float32", B)).items():
+            t = median / args.steps
+            print(f"{cell:<6}{dtype:<9}{b:>6}{1000 * t:>10.1f}{b / t:>9.0f}{1 / ratio:>12.2f}x")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import statistics
 from dataclasses import replace
 
 import torch
+from _harness import threads_line
 
 from lstm_helpers import records
 from lstm_helpers.sine import FAST, FORECAST, Config, load_record, train, work_to_target
@@ -94,7 +95,7 @@ def main():
     parser.add_argument("--from-records", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), device {args.device}")
+    print(threads_line(f"device {args.device}"))
     if args.from_records:
         from_records(args.target)
         return

@@ -391,3 +391,15 @@ def test_the_docs_name_every_test_file():
     missing = [p.stem for p in sorted((ROOT / "tests").glob("test_*.py"))
                if f"`{p.stem}`" not in doc]
     assert missing == [], f"docs/architecture.md does not name {missing}"
+
+
+def test_the_benchmarks_share_one_timing_harness():
+    """Every script in benchmarks/ times through benchmarks/_harness.py (interleaved variants,
+    medians, ratios; the first line it prints): no clock of its own."""
+    scripts = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if p.name != "_harness.py")
+    assert scripts
+    for path in scripts:
+        text = path.read_text(encoding="utf-8")
+        assert "from _harness import" in text, f"{path.name} does not use benchmarks/_harness.py"
+        assert "perf_counter" not in text and "import time" not in text, (
+            f"{path.name} keeps a clock of its own")
