@@ -30,8 +30,9 @@ import typing
 from dataclasses import dataclass
 
 __all__ = [
-    "Goal", "add_config_flags", "config_from_args", "configs_from_args", "parse_seeds",
-    "parse_value", "progress", "summarise",
+    "Goal", "add_config_flags", "changes", "config_from_args", "configs_from_args",
+    "parse_seeds", "parse_value", "progress", "run_name", "setting_name", "summarise",
+    "threads_and_device",
 ]
 
 
@@ -212,3 +213,32 @@ def configs_from_args(config_cls, args: argparse.Namespace, base=None, skip=()) 
 def config_from_args(config_cls, args: argparse.Namespace, base=None, skip=()):
     """The one config the flags ask for (flags added without ``many``)."""
     return configs_from_args(config_cls, args, base=base, skip=skip)[0]
+
+
+# ---------------------------------------------------------------- names of runs, run set-up
+def changes(config) -> dict:
+    """The fields of a config dataclass that differ from its default, seed apart."""
+    base = type(config)()
+    return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+            if f.name != "seed" and getattr(config, f.name) != getattr(base, f.name)}
+
+
+def setting_name(config) -> str:
+    """The settings that differ from the default, seed apart: ``lag=500`` or ``default``."""
+    name = "_".join(f"{k}={v}" for k, v in sorted(changes(config).items())) or "default"
+    return "".join(c if c.isalnum() or c in "=._-+" else "-" for c in name)
+
+
+def run_name(config) -> str:
+    """The file name of a run's record: ``lag=500_seed3``, ``default_seed0``."""
+    return f"{setting_name(config)}_seed{config.seed}"
+
+
+def threads_and_device(threads: int | None = None, device: str | None = None) -> str:
+    """Set-up shared by the command lines: torch's CPU threads (``None``: PyTorch's choice),
+    and the device, ``cuda`` when one is there unless ``device`` says otherwise."""
+    import torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return device or ("cuda" if torch.cuda.is_available() else "cpu")

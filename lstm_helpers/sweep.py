@@ -29,7 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import records
-from .experiment import parse_seeds, parse_value, summarise
+from .experiment import changes, parse_seeds, parse_value, run_name, setting_name, summarise
 
 __all__ = ["APPS", "load_app", "main", "plan", "run_name", "setting_name", "summary"]
 
@@ -74,24 +74,6 @@ def plan(config_cls, sets: list[str], seeds: list[int]) -> list:
     return [dataclasses.replace(base, **g, seed=s) for g in grid for s in seeds]
 
 
-def _changes(config) -> dict:
-    """The fields of ``config`` that differ from the default, seed apart."""
-    base = type(config)()
-    return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
-            if f.name != "seed" and getattr(config, f.name) != getattr(base, f.name)}
-
-
-def setting_name(config) -> str:
-    """The settings that differ from the default, seed apart: ``lag=500`` or ``default``."""
-    name = "_".join(f"{k}={v}" for k, v in sorted(_changes(config).items())) or "default"
-    return "".join(c if c.isalnum() or c in "=._-+" else "-" for c in name)
-
-
-def run_name(config) -> str:
-    """The file name of a run's record: ``lag=500_seed3``, ``default_seed0``."""
-    return f"{setting_name(config)}_seed{config.seed}"
-
-
 def _worker_init():
     import torch
 
@@ -122,7 +104,7 @@ def summary(app_name: str, folder, configs=None) -> dict:
         record = records.load(path)
         config = app.Config(**record.config)
         group = groups.setdefault(setting_name(config),
-                                  {"changes": _changes(config), "seeds": [], "values": []})
+                                  {"changes": changes(config), "seeds": [], "values": []})
         group["seeds"].append(record.seed)
         group["values"].append(record.result.get(goal.key))
     for group in groups.values():

@@ -15,14 +15,19 @@ set: :func:`.runs.train`. For many seeds that resume where they stopped, use the
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
-import torch
-
 from .. import records
-from ..experiment import add_config_flags, configs_from_args, parse_seeds, summarise
+from ..experiment import (
+    add_config_flags,
+    changes,
+    configs_from_args,
+    parse_seeds,
+    run_name,
+    summarise,
+    threads_and_device,
+)
 from .data import make_splits
 from .runs import GOAL, IMBALANCE, Config, train
 
@@ -76,25 +81,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def _changes(config: Config) -> dict:
-    """The fields that differ from the default, seed apart."""
-    return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
-            if f.name != "seed" and getattr(config, f.name) != getattr(Config(), f.name)}
-
-
-def _name(config: Config) -> str:
-    """A record's file name, as the sweep names it: ``rnn=gru_seed3``, ``default_seed0``."""
-    name = "_".join(f"{k}={v}" for k, v in sorted(_changes(config).items())) or "default"
-    return "".join(c if c.isalnum() or c in "=._-+" else "-" for c in name) + \
-        f"_seed{config.seed}"
-
-
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = threads_and_device(args.threads, args.device)
     splits = make_splits()
     command = records.command_line(PROG, argv)
     done = []
@@ -103,9 +93,9 @@ def main(argv=None) -> int:
         record.command = command
         done.append(record)
         r = record.result
-        changes = _changes(config)
+        changed = changes(config)
         best = "-" if r["best_epoch"] is None else r["best_epoch"] + 1
-        print(f"{changes or 'default'} seed {config.seed}: test {r['test_correct']}/"
+        print(f"{changed or 'default'} seed {config.seed}: test {r['test_correct']}/"
               f"{r['test_total']} ({r['test_accuracy']:.3f}), best epoch {best}, "
               f"{record.seconds:.1f} s", flush=True)
     groups: dict = {}
@@ -114,14 +104,15 @@ def main(argv=None) -> int:
         groups.setdefault(tuple(sorted(key.items())), []).append(record.result[GOAL.key])
     if any(len(v) > 1 for v in groups.values()):
         for key, values in groups.items():
-            changes = {k: v for k, v in key if v != getattr(Config(), k)}
-            print(f"{changes or 'default'}: {summarise(values, GOAL, fmt='.3f')}")
+            changed = {k: v for k, v in key if v != getattr(Config(), k)}
+            print(f"{changed or 'default'}: {summarise(values, GOAL, fmt='.3f')}")
     print(f"{len(done)} runs on {device}")
     if args.record:
         if len(done) == 1 and args.record.endswith(".json"):
             records.save(done[0], args.record)
         else:
             for record in done:
-                records.save(record, Path(args.record) / f"{_name(Config(**record.config))}.json")
+                name = run_name(Config(**record.config))
+                records.save(record, Path(args.record) / f"{name}.json")
         print(f"records written to {args.record}")
     return 0

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 from .. import records
-from ..experiment import add_config_flags, config_from_args
+from ..experiment import add_config_flags, config_from_args, threads_and_device
 from .training import RECIPES, Config, train
 
 __all__ = ["PROG", "config_from", "main", "parse_args"]
@@ -120,9 +120,7 @@ def run_name(config: Config, name=None) -> str:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse_args(argv)
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = threads_and_device(args.threads, args.device)
     config = args.config
     name = run_name(config, args.name)
     print(f"recipe: {name} ({config.resolved()}), device: {device}, "
