@@ -14,7 +14,7 @@ export OMP_NUM_THREADS := 1
 # JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
-.PHONY: setup vendor chromium book test unit nbval nbval-pinned nbval-pinned-notebooks records-pinned browser browser-static lab-live lab notebooks student serve lint clean lane-code lane-notebooks lane-records
+.PHONY: setup vendor chromium book test unit nbval nbval-pinned browser lab notebooks student serve lint clean lane-code lane-notebooks
 
 setup: $(STAMP)
 $(STAMP): requirements.txt requirements-book.txt pyproject.toml
@@ -50,44 +50,27 @@ nbval: setup
 	$(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
 
 # The same notebooks and the tests that re-check shipped records, under the pinned set.
-nbval-pinned: nbval-pinned-notebooks records-pinned
-
-nbval-pinned-notebooks: setup
+nbval-pinned: setup
 	$(PINNED) $(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
-
-records-pinned: setup
 	$(PINNED) $(VENV)/bin/pytest $(WORKERS) tests -m records
 
-# The whole browser suite: the static book in Chromium, and every chapter live in JupyterLab.
 browser: chromium book
 	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup tests -m browser
 
-browser-static: chromium book
-	$(VENV)/bin/pytest $(WORKERS) tests -m browser --ignore tests/test_lab.py
-
-lab-live: chromium
-	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup tests/test_lab.py -m browser
-
-# Three lanes at once on the 2 cores (each stage runs two pytest workers), so that neither core
-# waits while the other finishes a long test: the code lane (unit tests, then every chapter live
-# in JupyterLab), the notebook lane (nbval natively, then under the pinned instruction set,
-# then the book build and the static browser suite) and the record lane (the tests that
-# re-check shipped records, under the pinned set; natively they are part of `unit`). Each
-# lane's output is printed when it ends. `make browser` still runs the whole browser suite.
+# Two lanes at once on the 2 cores (each stage also runs two pytest workers), so that neither
+# core waits while the other finishes a long notebook: the code lane (unit tests, then the book
+# build and the browser suite) and the notebook lane (nbval natively, then under the pinned
+# instruction set with the record re-checks). Each lane's output is printed when it ends.
 test: setup vendor chromium lint
-	$(MAKE) --no-print-directory -j3 --output-sync=recurse lane-code lane-notebooks lane-records
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-code lane-notebooks
 
 lane-code:
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory lab-live
+	$(MAKE) --no-print-directory browser
 
 lane-notebooks:
 	$(MAKE) --no-print-directory nbval
-	$(MAKE) --no-print-directory nbval-pinned-notebooks
-	$(MAKE) --no-print-directory browser-static
-
-lane-records:
-	$(MAKE) --no-print-directory records-pinned
+	$(MAKE) --no-print-directory nbval-pinned
 
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=book \
