@@ -14,14 +14,14 @@ export OMP_NUM_THREADS := 1
 # JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
-.PHONY: setup vendor chromium book test unit nbval nbval-pinned browser lab notebooks student serve lint clean lane-code lane-notebooks
+.PHONY: setup vendor chromium book test unit records nbval nbval-pinned browser lab notebooks student serve lint clean lane-code lane-notebooks
 
 setup: $(STAMP)
 $(STAMP): requirements.txt requirements-book.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q --no-compile -r requirements.txt
+	$(PY) -m pip install -q --no-compile --no-deps -e .
 	@touch $@
 
 chromium:
@@ -42,9 +42,14 @@ book: setup vendor student
 lint: setup
 	$(VENV)/bin/ruff check .
 
-# The tests, and the examples in the package's docstrings.
+# The tests, and the examples in the package's docstrings (the record re-checks: `records`).
 unit: setup
-	$(VENV)/bin/pytest $(WORKERS) tests lstm_helpers --doctest-modules -m "not browser"
+	$(VENV)/bin/pytest $(WORKERS) tests lstm_helpers --doctest-modules -m "not browser and not records"
+
+# The tests that re-run part of each shipped record and compare (natively; `nbval-pinned`
+# repeats them under the pinned set).
+records: setup
+	$(VENV)/bin/pytest $(WORKERS) tests -m records
 
 nbval: setup
 	$(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
@@ -57,19 +62,21 @@ nbval-pinned: setup
 browser: chromium book
 	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup tests -m browser
 
-# Two lanes at once on the 2 cores (each stage also runs two pytest workers), so that neither
-# core waits while the other finishes a long notebook: the code lane (unit tests, then the book
-# build and the browser suite) and the notebook lane (nbval natively, then under the pinned
-# instruction set with the record re-checks). Each lane's output is printed when it ends.
+# Two lanes at once on the 2 cores (each stage also runs two pytest workers); each lane's
+# output is printed when it ends. The browser lane (the book build, then the browser suite
+# with live JupyterLab, then the unit tests) starts first because the browser suite spends
+# much of its time waiting for pages and kernels: the CPU lane (nbval natively, the record
+# re-checks, then nbval and the records under the pinned instruction set) fills those waits.
 test: setup vendor chromium lint
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-code lane-notebooks
 
 lane-code:
-	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory unit
 
 lane-notebooks:
 	$(MAKE) --no-print-directory nbval
+	$(MAKE) --no-print-directory records
 	$(MAKE) --no-print-directory nbval-pinned
 
 lab: setup

@@ -15,13 +15,21 @@ torch.set_num_threads(1)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``), every
-    test of one JupyterLab server (``tests/test_lab.py``: the student edition, the book) runs
-    on the same worker, so each server and its kernels start once."""
+    """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``), the tests
+    that share a costly fixture run on the same worker, so that it is built once: every test
+    of one JupyterLab server (``tests/test_lab.py``: the student edition, the book), every
+    test of one page of the book (``book_runs`` loads each page lazily, once per worker), and
+    every test of the broken fixture site (``broken_runs``)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and "lab" in callspec.params:
-            item.add_marker(pytest.mark.xdist_group(f"lab-{callspec.params['lab']}"))
+        params = callspec.params if callspec is not None else {}
+        fixtures = getattr(item, "fixturenames", ())
+        if "lab" in params:
+            item.add_marker(pytest.mark.xdist_group(f"lab-{params['lab']}"))
+        elif "book_runs" in fixtures and "path" in params:
+            item.add_marker(pytest.mark.xdist_group(f"page-{params['path']}"))
+        elif "broken_runs" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("broken-site"))
 
 
 @pytest.fixture(scope="session")
