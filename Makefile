@@ -60,7 +60,7 @@ nbval-pinned: setup
 	$(PINNED) $(VENV)/bin/pytest $(WORKERS) tests -m records
 
 browser: chromium book
-	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup tests -m browser
+	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup --no-loadscope-reorder tests -m browser
 
 # Two lanes at once on the 2 cores (each stage also runs two pytest workers); each lane's
 # output is printed when it ends. The browser lane (the book build, then the browser suite

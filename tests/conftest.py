@@ -19,15 +19,25 @@ def pytest_collection_modifyitems(config, items):
     that share a costly fixture run on the same worker, so that it is built once: every test
     of one JupyterLab server (``tests/test_lab.py``: the student edition, the book), every
     test of one page of the book (``book_runs`` loads each page lazily, once per worker), and
-    every test of the broken fixture site (``broken_runs``)."""
-    for item in items:
+    every test of the broken fixture site (``broken_runs``).
+
+    The two JupyterLab groups are the longest (each runs every chapter): they come first in
+    the collection, and ``make browser`` keeps that order (``--no-loadscope-reorder``), so
+    that each worker starts with one of them and the short page groups fill in after.
+    """
+
+    def params(item) -> dict:
         callspec = getattr(item, "callspec", None)
-        params = callspec.params if callspec is not None else {}
+        return callspec.params if callspec is not None else {}
+
+    items.sort(key=lambda item: "lab" not in params(item))  # stable: otherwise as collected
+    for item in items:
+        item_params = params(item)
         fixtures = getattr(item, "fixturenames", ())
-        if "lab" in params:
-            item.add_marker(pytest.mark.xdist_group(f"lab-{params['lab']}"))
-        elif "book_runs" in fixtures and "path" in params:
-            item.add_marker(pytest.mark.xdist_group(f"page-{params['path']}"))
+        if "lab" in item_params:
+            item.add_marker(pytest.mark.xdist_group(f"lab-{item_params['lab']}"))
+        elif "book_runs" in fixtures and "path" in item_params:
+            item.add_marker(pytest.mark.xdist_group(f"page-{item_params['path']}"))
         elif "broken_runs" in fixtures:
             item.add_marker(pytest.mark.xdist_group("broken-site"))
 
