@@ -17,11 +17,17 @@ WORKERS := -n 2
 .PHONY: setup vendor chromium book test unit records nbval nbval-pinned browser lab notebooks student serve lint clean lane-code lane-notebooks
 
 setup: $(STAMP)
+# pip installs without byte-compiling, and compileall then compiles on both cores (half the
+# time pip takes alone). The compiling is not optional: where PYTHONDONTWRITEBYTECODE is set,
+# no process writes a .pyc later, and every kernel would compile torch from source (measured:
+# the browser suite twice as slow). The one file skipped is a Python 3.12 test helper of torch's
+# that no 3.11 can compile (pip skips it too).
 $(STAMP): requirements.txt requirements-book.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --no-compile -r requirements.txt
 	$(PY) -m pip install -q --no-compile --no-deps -e .
+	$(PY) -m compileall -q -j 2 -x py312_intrinsics $(VENV)/lib
 	@touch $@
 
 chromium:
