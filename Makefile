@@ -48,12 +48,12 @@ book: setup vendor student
 lint: setup
 	$(VENV)/bin/ruff check .
 
-# The tests, and the examples in the package's docstrings (the record re-checks: `records`).
+# The tests (the record re-checks included), and the examples in the package's docstrings.
 unit: setup
-	$(VENV)/bin/pytest $(WORKERS) tests lstm_helpers --doctest-modules -m "not browser and not records"
+	$(VENV)/bin/pytest $(WORKERS) tests lstm_helpers --doctest-modules -m "not browser"
 
-# The tests that re-run part of each shipped record and compare (natively; `nbval-pinned`
-# repeats them under the pinned set).
+# Only the tests that re-run part of each shipped record and compare, natively (`unit` runs
+# them too; `nbval-pinned` repeats them under the pinned set).
 records: setup
 	$(VENV)/bin/pytest $(WORKERS) tests -m records
 
@@ -69,20 +69,20 @@ browser: chromium book
 	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup --no-loadscope-reorder tests -m browser
 
 # Two lanes at once on the 2 cores (each stage also runs two pytest workers); each lane's
-# output is printed when it ends. The browser lane (the book build, then the browser suite
-# with live JupyterLab, then the unit tests) starts first because the browser suite spends
-# much of its time waiting for pages and kernels: the CPU lane (nbval natively, the record
-# re-checks, then nbval and the records under the pinned instruction set) fills those waits.
+# output is printed when it ends. The code lane: the unit tests, then the book build and the
+# browser suite (the static pages, then every chapter live in JupyterLab). The notebook lane:
+# nbval natively, then nbval and the record re-checks under the pinned instruction set.
+# Measured (README, "Timing"): the browser suite slows down far more than the rest when it
+# shares the cores, so it runs last, beside the pinned records.
 test: setup vendor chromium lint
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-code lane-notebooks
 
 lane-code:
-	$(MAKE) --no-print-directory browser
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory browser
 
 lane-notebooks:
 	$(MAKE) --no-print-directory nbval
-	$(MAKE) --no-print-directory records
 	$(MAKE) --no-print-directory nbval-pinned
 
 lab: setup

@@ -7,7 +7,8 @@ settings that keep it offline: no news, no update check, a read-only extension m
 drives Debian's Chromium (Playwright, never ``playwright install``; every request leaving
 the loopback interface blocked) through each chapter:
 
-1. open the notebook in JupyterLab and wait for its kernel;
+1. open the notebook in JupyterLab (one page per server, JupyterLab loaded once; the
+   previous chapter's notebook closed and its kernel shut down) and wait for its kernel;
 2. run it with the menu, Run > Run All Cells, and wait until every code cell has run;
 3. every code cell ran; none shows an error (except cells tagged ``raises-exception``, which
    must raise) or writes to stderr; the exercise checks answer "Not yet:" in the student
@@ -173,7 +174,12 @@ def _offline_settings(settings: Path) -> None:
 
 
 
-@pytest.fixture(scope="module", params=["student", "book"])
+#: The two folders JupyterLab serves, each with every chapter: a fresh student edition (the
+#: checks must say "Not yet:") and a copy of the book's notebooks (they must say "Correct!").
+EDITIONS = ("student", "book")
+
+
+@pytest.fixture(scope="module", params=EDITIONS)
 def lab(request, browser, tmp_path_factory):
     """JupyterLab (``make lab``'s command) serving, offline, a fresh student edition or a
     copy of the book's own notebooks (a copy: running and autosaving must not touch book/)."""
@@ -384,9 +390,38 @@ class LabPage:
     errors: list[str]  # uncaught exceptions and console errors
 
 
-@pytest.fixture
-def lab_page(browser, lab):
-    """A fresh browser context (offline) per chapter; its kernel shut down afterwards."""
+# JupyterLab has loaded, restored its (empty) workspace and can open documents.
+_APP_READY_JS = """() => !!(window.jupyterapp && window.jupyterapp.shell
+  && window.jupyterapp.serviceManager && window.jupyterapp.serviceManager.isReady
+  && window.jupyterapp.commands.hasCommand("docmanager:open"))"""
+
+# Open a notebook in the main area and make it the current widget.
+_OPEN_JS = """async (name) => {
+  const app = window.jupyterapp;
+  const w = await app.commands.execute("docmanager:open", {path: name});
+  await w.context.ready;
+  app.shell.activateById(w.id);
+  w.content.node.focus();
+  return w.id;
+}"""
+
+# Close every document in the main area without a "save?" dialog (the copy on disk is a
+# temporary one; a closed notebook leaves its session, which the API then shuts down).
+_CLOSE_ALL_JS = """async () => {
+  const app = window.jupyterapp;
+  for (const w of Array.from(app.shell.widgets("main"))) {
+    if (w.context && w.context.model) w.context.model.dirty = false;
+    w.close();
+  }
+  await app.restored;
+}"""
+
+
+@pytest.fixture(scope="module")
+def lab_app(browser, lab):
+    """One offline browser page per JupyterLab server, with the application loaded once; each
+    chapter's notebook then opens in it in turn (loading JupyterLab took about 6 s a chapter).
+    """
     blocked: list[str] = []
     errors: list[str] = []
     context = bc.offline_context(browser, blocked)
@@ -395,9 +430,30 @@ def lab_page(browser, lab):
     page.on("pageerror", lambda error: errors.append(f"{error.name}: {error.message}"))
     page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else 0)
     try:
+        page.goto(f"{lab.url}lab/workspaces/test?reset&token={lab.token}")
+        try:
+            page.wait_for_function(_APP_READY_JS, timeout=APP_TIMEOUT_MS, polling=250)
+            page.evaluate("async () => { await window.jupyterapp.restored; }")
+        except PlaywrightTimeout:
+            pytest.fail(f"JupyterLab did not load within {APP_TIMEOUT_MS // 1000} s; its log:"
+                        f"\n{lab.log_tail()}", pytrace=False)
         yield LabPage(page, blocked, errors)
     finally:
         context.close()
+
+
+@pytest.fixture
+def lab_page(lab_app, lab):
+    """The server's page, with what it blocked and logged so far forgotten: each chapter
+    answers for its own. Afterwards every notebook is closed and every kernel shut down, so
+    that each chapter runs in a fresh kernel."""
+    lab_app.blocked.clear()
+    lab_app.errors.clear()
+    try:
+        yield lab_app
+    finally:
+        with contextlib.suppress(Exception):
+            lab_app.page.evaluate(_CLOSE_ALL_JS)
         _shutdown_kernels(lab)
 
 
@@ -432,10 +488,9 @@ def test_widget_works_live_in_jupyterlab(lab, lab_page, name):
 
 
 def _run_and_check(page, lab: Lab, name: str, interaction: Interaction) -> None:
-    # 1. Open the notebook in a workspace of its own (so no other notebook is restored with
-    # it) and wait for its kernel.
-    stem = name.removesuffix(".ipynb")
-    page.goto(f"{lab.url}lab/workspaces/test-{stem}/tree/{name}?token={lab.token}")
+    # 1. Open the notebook (the previous chapter's is closed) and wait for its kernel.
+    page.evaluate(_OPEN_JS, name)
+    page.bring_to_front()
     try:
         page.wait_for_function(_KERNEL_IDLE_JS, arg=name, timeout=APP_TIMEOUT_MS, polling=250)
     except PlaywrightTimeout:
