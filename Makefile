@@ -14,7 +14,7 @@ export OMP_NUM_THREADS := 1
 # JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
-.PHONY: setup vendor chromium book test unit records nbval nbval-pinned browser lab notebooks student serve lint clean lane-code lane-notebooks
+.PHONY: setup vendor chromium book test unit records records-pinned nbval nbval-pinned browser lab notebooks student serve lint clean lane-code lane-notebooks
 
 setup: $(STAMP)
 # pip installs without byte-compiling, and compileall then compiles on both cores (half the
@@ -53,37 +53,40 @@ unit: setup
 	$(VENV)/bin/pytest $(WORKERS) tests lstm_helpers --doctest-modules -m "not browser"
 
 # Only the tests that re-run part of each shipped record and compare, natively (`unit` runs
-# them too; `nbval-pinned` repeats them under the pinned set).
+# them too; `records-pinned` repeats them under the pinned set).
 records: setup
 	$(VENV)/bin/pytest $(WORKERS) tests -m records
 
 nbval: setup
 	$(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
 
-# The same notebooks and the tests that re-check shipped records, under the pinned set.
+# The same notebooks under the pinned set; then the tests that re-check shipped records.
 nbval-pinned: setup
 	$(PINNED) $(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
+
+records-pinned: setup
 	$(PINNED) $(VENV)/bin/pytest $(WORKERS) tests -m records
 
 browser: chromium book
 	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup --no-loadscope-reorder tests -m browser
 
 # Two lanes at once on the 2 cores (each stage also runs two pytest workers); each lane's
-# output is printed when it ends. The code lane: the unit tests, then the book build and the
-# browser suite (the static pages, then every chapter live in JupyterLab). The notebook lane:
-# nbval natively, then nbval and the record re-checks under the pinned instruction set.
-# Measured (README, "Timing"): the browser suite slows down far more than the rest when it
-# shares the cores, so it runs last, beside the pinned records.
+# output is printed when it ends. The code lane: the unit tests, then the record re-checks
+# under the pinned instruction set. The notebook lane: nbval natively and under the pinned
+# set, then the book build and the browser suite (the static pages, then every chapter live
+# in JupyterLab). Everything here is CPU-bound, so the lanes are balanced by CPU time
+# (README, "Timing").
 test: setup vendor chromium lint
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-code lane-notebooks
 
 lane-code:
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory records-pinned
 
 lane-notebooks:
 	$(MAKE) --no-print-directory nbval
 	$(MAKE) --no-print-directory nbval-pinned
+	$(MAKE) --no-print-directory browser
 
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=book \
