@@ -402,18 +402,16 @@ _OPEN_JS = """async (name) => {
   await w.context.ready;
   app.shell.activateById(w.id);
   w.content.node.focus();
-  return w.id;
 }"""
 
 # Close every document in the main area without a "save?" dialog (the copy on disk is a
 # temporary one; a closed notebook leaves its session, which the API then shuts down).
-_CLOSE_ALL_JS = """async () => {
+_CLOSE_ALL_JS = """() => {
   const app = window.jupyterapp;
   for (const w of Array.from(app.shell.widgets("main"))) {
     if (w.context && w.context.model) w.context.model.dirty = false;
     w.close();
   }
-  await app.restored;
 }"""
 
 
