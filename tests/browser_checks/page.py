@@ -231,13 +231,33 @@ def collect_page(browser, base_url: str, path: str, screenshot: Path | None = No
             page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT_MS)
         run.dom = page.evaluate(_SNAPSHOT_JS)
         if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            _full_page_png(context, page, screenshot)
             run.screenshot = screenshot
     finally:
         closed = True
         context.close()
     return run
+
+
+def _full_page_png(context, page, path: Path) -> None:
+    """A screenshot of the whole page as PNG: the pixels of Playwright's
+    ``page.screenshot(full_page=True)`` (checked identical), through Chromium's own
+    ``Page.captureScreenshot`` with its faster PNG encoder (``optimizeForSpeed``): a third less
+    time on the book's long pages."""
+    import base64
+
+    cdp = context.new_cdp_session(page)
+    try:
+        size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
+        shot = cdp.send("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"],
+                     "scale": 1},
+        })
+    finally:
+        cdp.detach()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
 
 
 def _wait_quietly(page, predicate_js: str, timeout_ms: int) -> None:
