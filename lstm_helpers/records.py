@@ -30,6 +30,7 @@ from pathlib import Path
 
 __all__ = [
     "FORMAT", "Record", "command_line", "environment", "load", "save", "shipped", "shipped_names",
+    "shipped_sweep",
 ]
 
 #: Version of the record format: records of another version are refused with a message.
@@ -181,3 +182,23 @@ def shipped(app: str, name: str) -> Record:
         raise ValueError(f"no shipped {app} record named {name!r}: expected one of "
                          f"{shipped_names(app)}")
     return Record.from_json(file.read_text())
+
+
+def shipped_sweep(app: str, name: str) -> dict:
+    """A sweep shipped in ``lstm_helpers/data/<app>/<name>/`` (``tools/ship_sweep.py``): its
+    ``summary.json`` (``commands``, ``goal``, ``groups``) with ``records`` added, every run's
+    :class:`Record` by file name without ``.json`` (``scheme=xavier_seed1``), sorted.
+
+    Raises:
+        ValueError: no such sweep; the message lists the ones there are.
+    """
+    folder = _data(app).joinpath(name)
+    if not folder.joinpath("summary.json").is_file():
+        names = sorted(p.name for p in _data(app).iterdir() if p.is_dir()) if _data(
+            app).is_dir() else []
+        raise ValueError(f"no shipped {app} sweep named {name!r}: expected one of {names}")
+    summary = json.loads(folder.joinpath("summary.json").read_text())
+    summary["records"] = {p.name.removesuffix(".json"): Record.from_json(p.read_text())
+                          for p in sorted(folder.iterdir(), key=lambda p: p.name)
+                          if p.name.endswith(".json") and p.name != "summary.json"}
+    return summary

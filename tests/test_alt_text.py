@@ -190,7 +190,7 @@ def _init_gradients():
 
 def _init_training():
     name = "fig-init-training"
-    rows = table(printed("04_initialisation", "train_first_input("), 18)
+    rows = table(printed("04_initialisation", "recorded_runs("), 18)
     x4 = [float(v) for v in rows["scaled x4"]]
     assert (min(x4), max(x4)) == (quoted(name, "0.001"), quoted(name, "0.004"))
     flat = [float(v) for k in ("PyTorch default", "orthogonal W_hh", "scaled x0.1")

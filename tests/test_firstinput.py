@@ -52,3 +52,39 @@ def test_a_sweep_plans_schemes_times_seeds():
     configs = plan(firstinput.Config, ["scheme=pytorch,xavier"], [0, 1])
     assert [run_name(c) for c in configs] == ["default_seed0", "default_seed1",
                                               "scheme=xavier_seed0", "scheme=xavier_seed1"]
+
+
+def test_the_shipped_sweep_is_the_chapters_grid_and_summary():
+    """Chapter 4 reads its 18 runs from this sweep: 6 schemes x seeds 0-2, float64, the
+    default budget, made by the two commands it lists, and its summary is what they give."""
+    from lstm_helpers.experiment import summarise
+
+    sweep = records.shipped_sweep("firstinput", "sweep")
+    assert len(sweep["commands"]) == 2
+    assert all(c.startswith("python -m lstm_helpers.sweep firstinput --seeds 0-2 --set scheme=")
+               for c in sweep["commands"])
+    assert len(sweep["records"]) == 18
+    for name, record in sweep["records"].items():
+        config = firstinput.Config(**record.config)
+        assert run_name(config) == name and record.command in sweep["commands"]
+        # only the scheme, its factor and the seed vary
+        assert dataclasses.replace(config, scheme="pytorch", factor=None, seed=0) == \
+            firstinput.Config(), name
+        assert record.result["final_loss"] == record.metrics[-1]["test_loss"]
+        assert [m["step"] for m in record.metrics] == [*range(0, 250, 25), 250]
+    for group in sweep["groups"].values():
+        assert group["seeds"] == [0, 1, 2]
+        assert group["summary"] == summarise(group["values"], firstinput.GOAL)
+    runs = firstinput.recorded_runs()
+    assert list(runs) == list(firstinput.FIRST_INPUT_CONFIGS)
+    scaled = runs[("scaled", 4.0)][1]
+    assert scaled == firstinput.TrainingResult.from_record(
+        sweep["records"]["factor=4.0_scheme=scaled_seed1"])
+    assert scaled.scheme == "scaled(4)" and scaled.final_loss < firstinput.GOAL.threshold
+
+
+def test_recorded_runs_and_shipped_sweeps_name_what_is_missing():
+    with pytest.raises(ValueError, match="has no run 'default_seed7'"):
+        firstinput.recorded_runs(seeds=(0, 7))
+    with pytest.raises(ValueError, match="no shipped firstinput sweep named 'nope'.*'sweep'"):
+        records.shipped_sweep("firstinput", "nope")

@@ -11,10 +11,8 @@ regressions, and the majority class.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
-from importlib import resources
 
 import torch
 from torch import nn
@@ -185,15 +183,9 @@ def readout_scores() -> dict[str, float]:
 
 def shipped_sweep(name: str) -> dict:
     """A sweep shipped in ``lstm_helpers/data/classify/<name>/``: its ``summary.json``
-    (``command``, ``goal``, ``groups``) with ``records`` added: every run's
-    :class:`~lstm_helpers.records.Record`, sorted by file name."""
-    folder = resources.files("lstm_helpers").joinpath("data", "classify", name)
-    if not folder.joinpath("summary.json").is_file():
-        names = sorted(p.name for p in resources.files("lstm_helpers").joinpath(
-            "data", "classify").iterdir() if p.is_dir())
-        raise ValueError(f"no shipped classify sweep named {name!r}: expected one of {names}")
-    summary = json.loads(folder.joinpath("summary.json").read_text())
-    summary["records"] = [records.Record.from_json(p.read_text())
-                          for p in sorted(folder.iterdir(), key=lambda p: p.name)
-                          if p.name.endswith(".json") and p.name != "summary.json"]
+    (``commands``, ``goal``, ``groups``) with ``records`` added: every run's
+    :class:`~lstm_helpers.records.Record`, sorted by file name
+    (:func:`lstm_helpers.records.shipped_sweep`, as a list)."""
+    summary = records.shipped_sweep("classify", name)
+    summary["records"] = list(summary["records"].values())
     return summary

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from lstm_helpers import experiment, records
 from lstm_helpers._checks import check_int
 from lstm_helpers.experiment import Goal
 from lstm_helpers.init import SCHEMES, init_lstm_
@@ -22,8 +23,8 @@ from lstm_helpers.records import Record
 from .task import FirstInputModel, first_input_task
 
 __all__ = [
-    "FIRST_INPUT_CONFIGS", "GOAL", "Config", "TrainingResult", "first_input_finals", "train",
-    "train_first_input",
+    "FIRST_INPUT_CONFIGS", "GOAL", "Config", "TrainingResult", "first_input_finals",
+    "recorded_runs", "train", "train_first_input",
 ]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -37,6 +38,12 @@ class TrainingResult:
     initial_loss: float
     final_loss: float
     losses: tuple[float, ...]
+
+    @classmethod
+    def from_record(cls, record: Record) -> TrainingResult:
+        """The result a :func:`train` record holds (its test losses, every ``eval_every``)."""
+        losses = tuple(m["test_loss"] for m in record.metrics)
+        return cls(record.result["label"], losses[0], losses[-1], losses)
 
 
 def train_first_input(
@@ -170,3 +177,29 @@ def train(config: Config, progress: bool = False) -> Record:
     record.result = {"label": run.scheme, "initial_loss": run.initial_loss,
                      "final_loss": run.final_loss}
     return record
+
+
+def recorded_runs(seeds=(0, 1, 2), configs=FIRST_INPUT_CONFIGS,
+                  sweep: str = "sweep") -> dict[tuple, list[TrainingResult]]:
+    """The chapter's runs as the shipped sweep recorded them (float64, one record per run in
+    ``lstm_helpers/data/firstinput/<sweep>/``; its ``summary.json`` holds the two commands):
+    ``{(scheme, factor): [TrainingResult of each seed]}``, in the order of ``configs``.
+
+    ``train_first_input(scheme, factor=factor, seed=s, dtype=torch.float64)`` computes the same
+    run again (about 2 s each); the record tests re-run every one whose final loss the chapter
+    prints as a number.
+
+    Raises:
+        ValueError: the sweep lacks one of the runs asked for.
+    """
+    shipped = records.shipped_sweep("firstinput", sweep)["records"]
+    runs = {}
+    for scheme, factor in configs:
+        runs[(scheme, factor)] = []
+        for seed in seeds:
+            name = experiment.run_name(Config(scheme=scheme, factor=factor, seed=seed))
+            if name not in shipped:
+                raise ValueError(f"the shipped firstinput sweep {sweep!r} has no run {name!r}; "
+                                 f"it has {sorted(shipped)}")
+            runs[(scheme, factor)].append(TrainingResult.from_record(shipped[name]))
+    return runs

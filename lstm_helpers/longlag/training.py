@@ -11,11 +11,9 @@ learning).
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from dataclasses import dataclass
-from importlib import resources
 
 import torch
 from torch import nn
@@ -134,17 +132,8 @@ def load_record(name) -> Record:
 def shipped_sweep(name: str) -> dict:
     """A sweep shipped in ``lstm_helpers/data/longlag/<name>/``: its ``summary.json``
     (``commands``, ``goal``, ``groups``) with ``records`` added: every run's record, by file
-    name (without ``.json``)."""
-    folder = resources.files("lstm_helpers").joinpath("data", "longlag", name)
-    if not folder.joinpath("summary.json").is_file():
-        names = sorted(p.name for p in resources.files("lstm_helpers").joinpath(
-            "data", "longlag").iterdir() if p.is_dir())
-        raise ValueError(f"no shipped longlag sweep named {name!r}: expected one of {names}")
-    summary = json.loads(folder.joinpath("summary.json").read_text())
-    summary["records"] = {p.name.removesuffix(".json"): Record.from_json(p.read_text())
-                          for p in sorted(folder.iterdir(), key=lambda p: p.name)
-                          if p.name.endswith(".json") and p.name != "summary.json"}
-    return summary
+    name (without ``.json``); :func:`lstm_helpers.records.shipped_sweep`."""
+    return records.shipped_sweep("longlag", name)
 
 
 def shipped_records() -> dict:
