@@ -314,6 +314,7 @@ def dataclasses_asdict(config):
 
 
 @pytest.mark.records
+@pytest.mark.slow(22)
 def test_shipped_weights_still_score_their_recorded_validation_bpc():
     corpus = data.load_corpus()
     if corpus.missing or corpus.differ:

@@ -608,7 +608,7 @@ def test_fast_record_final_state_reevaluated_in_float64():
 
 
 @pytest.mark.records
-@pytest.mark.slow
+@pytest.mark.slow(19)
 @pytest.mark.parametrize("name, changes", [
     ("faithful_wolfe", {"line_search_fn": "strong_wolfe"}),
     ("faithful_lr0.001", {"lr": 0.001}),
@@ -660,7 +660,7 @@ def _model(state):
 
 
 @pytest.mark.records
-@pytest.mark.slow
+@pytest.mark.slow(65)
 def test_faithful_record_still_matches_its_first_step():
     """Re-runs step 0 of the official recipe (about 2-7 minutes on 2 busy cores)."""
     record = _record("faithful")

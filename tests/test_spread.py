@@ -53,6 +53,7 @@ def test_unknown_names_fail_clearly():
 
 
 @pytest.mark.records
+@pytest.mark.slow(26)
 def test_first_input_records_still_match_every_run_the_page_prints():
     """Chapter 4 prints its 18 runs from the shipped sweep's records: re-run every one whose
     final loss the page prints as a number (``stable_or_range`` finds it stable across CPUs)
