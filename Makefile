@@ -60,7 +60,7 @@ records: setup
 nbval: setup
 	$(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
 
-# The same notebooks under the pinned set; then the tests that re-check shipped records.
+# The same notebooks under the pinned set (`records-pinned` re-checks the records under it).
 nbval-pinned: setup
 	$(PINNED) $(VENV)/bin/pytest $(WORKERS) --dist loadscope $(NBVAL) book
 
@@ -71,11 +71,11 @@ browser: chromium book
 	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup --no-loadscope-reorder tests -m browser
 
 # Two lanes at once on the 2 cores; each lane's output is printed when it ends. The browser
-# lane (the book build, the static pages, then every chapter live in JupyterLab) spends much of
-# its time waiting on pages and kernels, so it runs at normal priority, and the CPU lane (the
-# record re-checks and nbval under the pinned set, nbval natively, the unit tests) runs at a
-# lower one (`nice`) and takes every cycle the browser lane leaves idle. Measured (README,
-# "Timing"): the browser suite then runs almost as fast as alone, and nothing waits on it.
+# lane (the book build, the static pages, then every chapter live in JupyterLab) runs at
+# normal priority, so that its page loads and kernels wait on nothing (measured: 6.6-7.1
+# minutes, as alone); the CPU lane (the record re-checks and nbval under the pinned set, nbval
+# natively, then the unit tests, the most divisible stage, last) runs under `nice` and takes
+# every cycle the browser lane leaves. Both are CPU-bound; README, "Timing".
 test: setup vendor chromium lint
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-browser lane-cpu
 
