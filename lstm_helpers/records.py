@@ -192,10 +192,10 @@ def shipped_sweep(app: str, name: str) -> dict:
     Raises:
         ValueError: no such sweep; the message lists the ones there are.
     """
-    folder = _data(app).joinpath(name)
+    data = _data(app)
+    folder = data.joinpath(name)
     if not folder.joinpath("summary.json").is_file():
-        names = sorted(p.name for p in _data(app).iterdir() if p.is_dir()) if _data(
-            app).is_dir() else []
+        names = sorted(p.name for p in data.iterdir() if p.is_dir()) if data.is_dir() else []
         raise ValueError(f"no shipped {app} sweep named {name!r}: expected one of {names}")
     summary = json.loads(folder.joinpath("summary.json").read_text())
     summary["records"] = {p.name.removesuffix(".json"): Record.from_json(p.read_text())

@@ -69,9 +69,8 @@ def test_first_input_records_still_match_every_run_the_page_prints():
     assert record["command"].startswith("python tools/isa_spread.py lstm_helpers.firstinput:")
     printed = []
     for (scheme, factor), results in firstinput.recorded_runs().items():
-        name = scheme if factor is None else f"{scheme}({factor:g})"
         for seed, recorded in enumerate(results):
-            key = f"{name}/{seed}"
+            key = f"{recorded.scheme}/{seed}"  # the spread record's name: "scaled(4)/0"
             shown = stable_or_range(recorded.final_loss, key, record, fmt=".3f")
             if shown.endswith("*"):  # a tipping point: the page shows the measured range
                 continue

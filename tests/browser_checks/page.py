@@ -3,6 +3,7 @@ records."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import re
 from dataclasses import dataclass, field
@@ -244,8 +245,6 @@ def _full_page_png(context, page, path: Path) -> None:
     ``page.screenshot(full_page=True)`` (checked identical), through Chromium's own
     ``Page.captureScreenshot`` with its faster PNG encoder (``optimizeForSpeed``): a third less
     time on the book's long pages."""
-    import base64
-
     cdp = context.new_cdp_session(page)
     try:
         size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
