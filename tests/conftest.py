@@ -14,6 +14,7 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``make test`` runs two workers with ``--dist loadgroup``), the tests
     that share a costly fixture run on the same worker, so that it is built once: every test
@@ -50,6 +51,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(f"page-{item_params['path']}"))
         elif "broken_runs" in fixtures:
             item.add_marker(pytest.mark.xdist_group("broken-site"))
+
+
+_LOST_GROUP = pytest.StashKey[str]()
+
+
+def pytest_collection_finish(session):
+    """Guard: pytest-xdist tells the controller a test's group by appending ``@group`` to its
+    node id on each worker, which pytest 9.2 no longer allows (pytest-xdist issue #1386;
+    requirements.txt pins pytest 9.1.1 for it). Then nothing fails, but every page is loaded
+    on both workers and both JupyterLab servers start on both: the browser suite silently
+    costs far more. So each test whose group was lost fails, and says why."""
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers only
+        return
+    for item in session.items:
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid.rpartition("]")[2]:
+            item.stash[_LOST_GROUP] = (
+                "--dist loadgroup: pytest-xdist could not give this test its xdist_group "
+                "(pytest-xdist issue #1386, with pytest 9.2): pin the pytest of requirements.txt")
+
+
+def pytest_runtest_setup(item):
+    if _LOST_GROUP in item.stash:
+        pytest.fail(item.stash[_LOST_GROUP], pytrace=False)
 
 
 @pytest.fixture(scope="session")
