@@ -14,7 +14,7 @@ export OMP_NUM_THREADS := 1
 # JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
-.PHONY: setup vendor chromium book test unit records records-pinned nbval nbval-pinned browser lab notebooks student serve lint clean lane-browser lane-cpu
+.PHONY: setup vendor chromium chromium-background book test unit records records-pinned nbval nbval-pinned browser lab notebooks student serve lint clean lane-browser lane-cpu
 
 setup: $(STAMP)
 # pip installs without byte-compiling (that took it 81 s, most of setup), and Python writes
@@ -30,8 +30,13 @@ $(STAMP): requirements.txt requirements-book.txt pyproject.toml
 	$(PY) -m pip install -q --no-compile --no-deps -e .
 	@touch $@
 
+# `make test` starts installing Chromium (when it is missing and it can) before anything else,
+# in the background; the browser lane waits for it only after building the book.
 chromium:
 	@bash tools/ensure_chromium.sh
+
+chromium-background:
+	@bash tools/ensure_chromium.sh --background
 
 vendor: _vendor/.versions
 _vendor/.versions: tools/vendor_js.sh
@@ -67,7 +72,7 @@ nbval-pinned: setup
 records-pinned: setup
 	$(PINNED) $(VENV)/bin/pytest $(WORKERS) tests -m records
 
-browser: chromium book
+browser: book chromium
 	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup --no-loadscope-reorder tests -m browser
 
 # Two lanes at once on the 2 cores; each lane's output is printed when it ends. The browser
@@ -76,7 +81,7 @@ browser: chromium book
 # minutes, as alone); the CPU lane (the record re-checks and nbval under the pinned set, nbval
 # natively, then the unit tests, the most divisible stage, last) runs under `nice` and takes
 # every cycle the browser lane leaves. Both are CPU-bound; README, "Timing".
-test: setup vendor chromium lint
+test: chromium-background setup vendor lint
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-browser lane-cpu
 
 lane-browser:
