@@ -5,7 +5,8 @@
 #
 #   tools/ensure_chromium.sh --background   start the install and return at once (`make test`
 #                                           does this first: only the browser tests need
-#                                           Chromium, so everything else runs meanwhile)
+#                                           Chromium, so everything else runs meanwhile);
+#                                           if it cannot install, fail at once with the command
 #   tools/ensure_chromium.sh                wait for that install, if one runs; then make sure
 #                                           /usr/bin/chromium is there (installing it now if
 #                                           it is not and nothing else is)
@@ -30,8 +31,7 @@ install() {  # apt-get's own output goes to the log; fd 9 (the lock) is not pass
 }
 
 mkdir -p _build
-if [ "${1:-}" = --background ]; then
-  can_install || exit 0  # the call without --background reports what to do
+if [ "${1:-}" = --background ] && can_install; then
   exec 9>"$LOCK"
   flock -n 9 || exit 0  # an install is already running
   echo "Chromium is missing: installing Debian's chromium in the background (log: $LOG)"
@@ -40,7 +40,7 @@ if [ "${1:-}" = --background ]; then
   exit 0
 fi
 
-if can_install; then
+if [ "${1:-}" != --background ] && can_install; then
   if ! flock -w "$WAIT_S" "$LOCK" true; then
     echo "The background install of Chromium did not end within $WAIT_S s; its log:" >&2
     tail -n 20 "$LOG" >&2 || true
