@@ -14,7 +14,7 @@ export OMP_NUM_THREADS := 1
 # JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
-.PHONY: setup vendor chromium chromium-background book test unit records records-pinned nbval nbval-pinned browser lab notebooks student serve lint clean lane-browser lane-cpu
+.PHONY: setup vendor chromium chromium-background book test unit records records-pinned nbval nbval-pinned browser lab notebooks student serve lint clean lane-browser lane-cpu checks-pinned checks-native
 
 setup: $(STAMP)
 # pip installs without byte-compiling (that took it 81 s, most of setup), and Python writes
@@ -77,10 +77,10 @@ browser: book chromium
 
 # Two lanes at once on the 2 cores; each lane's output is printed when it ends. The browser
 # lane (the book build, the static pages, then every chapter live in JupyterLab) runs at
-# normal priority, so that its page loads and kernels wait on nothing (measured: 6.6-7.1
-# minutes, as alone); the CPU lane (the record re-checks and nbval under the pinned set, nbval
-# natively, then the unit tests, the most divisible stage, last) runs under `nice` and takes
-# every cycle the browser lane leaves. Both are CPU-bound; README, "Timing".
+# normal priority, so that its page loads and kernels wait on nothing (measured: 5.5-6.4
+# minutes); the CPU lane (the record re-checks and nbval under the pinned set in one session,
+# then nbval and the unit tests natively in another) runs under `nice` and takes every cycle
+# the browser lane leaves. Both are CPU-bound; README, "Timing".
 test: chromium-background setup vendor lint
 	$(MAKE) --no-print-directory -j2 --output-sync=recurse lane-browser lane-cpu
 
@@ -88,10 +88,20 @@ lane-browser:
 	$(MAKE) --no-print-directory browser
 
 lane-cpu:
-	nice -n 10 $(MAKE) --no-print-directory records-pinned
-	nice -n 10 $(MAKE) --no-print-directory nbval-pinned
-	nice -n 10 $(MAKE) --no-print-directory nbval
-	nice -n 10 $(MAKE) --no-print-directory unit
+	nice -n 10 $(MAKE) --no-print-directory checks-pinned
+	nice -n 10 $(MAKE) --no-print-directory checks-native
+
+# The CPU lane's two pytest sessions: `records-pinned` with `nbval-pinned`, and `nbval` with
+# `unit`. One session per instruction set, so that its short tests fill in behind its longest
+# (tests/conftest.py orders them; --dist loadgroup keeps each notebook's cells together on one
+# worker and hands every other test out on its own).
+checks-pinned: setup
+	$(PINNED) $(VENV)/bin/pytest $(WORKERS) --dist loadgroup --no-loadscope-reorder $(NBVAL) \
+		tests book -m "records or notebook"
+
+checks-native: setup
+	$(VENV)/bin/pytest $(WORKERS) --dist loadgroup --no-loadscope-reorder $(NBVAL) \
+		tests lstm_helpers book --doctest-modules -m "not browser"
 
 lab: setup
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=book \

@@ -2,11 +2,11 @@
 
 import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+import pytest
 
-import matplotlib  # noqa: E402
-import pytest  # noqa: E402
-
+# Agg in this process only: not through MPLBACKEND, which the kernels that nbval starts from
+# here would inherit (their figures must come from the inline backend, as in a reader's).
 matplotlib.use("Agg")
 
 import torch  # noqa: E402
@@ -27,9 +27,12 @@ def pytest_collection_modifyitems(config, items):
     that each worker starts with one of them and the short page groups fill in after.
 
     Then the tests marked ``slow(seconds)``, longest first (the record re-checks that re-train
-    for a minute): pytest-xdist hands the first tests out in turn, so the two workers start
-    with the long ones and the short tests fill in after, instead of one long test running
-    alone at the end while the other worker idles (measured: 50 s of a half-idle machine).
+    for a minute), then the chapters' cells (nbval), each chapter one group, then the rest:
+    pytest-xdist hands the first tests out in turn, so the two workers start with the long
+    ones and the short tests fill in after, instead of one long test running alone at the end
+    while the other worker idles (measured: 50 s of a half-idle machine). ``make test`` runs
+    nbval and the tests in one session per instruction set for that reason: each session's
+    short tests fill in behind its notebooks.
     """
 
     def params(item) -> dict:
@@ -40,12 +43,18 @@ def pytest_collection_modifyitems(config, items):
         slow = item.get_closest_marker("slow")
         return float(slow.args[0]) if slow is not None and slow.args else 0.0
 
-    # stable: otherwise as collected
-    items.sort(key=lambda item: ("lab" not in params(item), -seconds(item)))
+    def notebook(item) -> bool:  # a cell that nbval re-runs
+        return item.path.suffix == ".ipynb"
+
+    # stable: otherwise as collected (a notebook's cells stay in order)
+    items.sort(key=lambda item: ("lab" not in params(item), -seconds(item), not notebook(item)))
     for item in items:
         item_params = params(item)
         fixtures = getattr(item, "fixturenames", ())
-        if "lab" in item_params:
+        if notebook(item):  # its cells share one kernel, in order
+            item.add_marker(pytest.mark.notebook)
+            item.add_marker(pytest.mark.xdist_group(f"notebook-{item.path.name}"))
+        elif "lab" in item_params:
             item.add_marker(pytest.mark.xdist_group(f"lab-{item_params['lab']}"))
         elif "book_runs" in fixtures and "path" in item_params:
             item.add_marker(pytest.mark.xdist_group(f"page-{item_params['path']}"))
