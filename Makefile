@@ -10,8 +10,9 @@ PINNED := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 MKL_ENABLE_INSTRU
 export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1
 # Two pytest workers (pytest-xdist), one torch thread each: the 2 cores both busy. nbval keeps
-# the cells of one notebook on one worker (--dist loadscope); the browser suite keeps each
-# JupyterLab (student edition, book) on one worker (--dist loadgroup, tests/conftest.py).
+# the cells of one notebook on one worker (--dist loadscope alone; --dist loadgroup and the
+# groups of tests/conftest.py beside the tests); the browser suite keeps each JupyterLab
+# (student edition, book) and each page on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
 .PHONY: setup vendor chromium chromium-background book test unit records records-pinned nbval nbval-pinned browser lab notebooks student serve lint clean lane-browser lane-cpu checks-pinned checks-native
@@ -77,7 +78,7 @@ browser: book chromium
 
 # Two lanes at once on the 2 cores; each lane's output is printed when it ends. The browser
 # lane (the book build, the static pages, then every chapter live in JupyterLab) runs at
-# normal priority, so that its page loads and kernels wait on nothing (measured: 5.5-6.4
+# normal priority, so that its page loads and kernels wait on nothing (measured: 5.5-6.6
 # minutes); the CPU lane (the record re-checks and nbval under the pinned set in one session,
 # then nbval and the unit tests natively in another) runs under `nice` and takes every cycle
 # the browser lane leaves. Both are CPU-bound; README, "Timing".
