@@ -9,10 +9,11 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 PINNED := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 MKL_ENABLE_INSTRUCTIONS=SSE4_2
 export PYTHONHASHSEED := 0
 export OMP_NUM_THREADS := 1
-# Two pytest workers (pytest-xdist), one torch thread each: the 2 cores both busy. nbval keeps
-# the cells of one notebook on one worker (--dist loadscope alone; --dist loadgroup and the
-# groups of tests/conftest.py beside the tests); the browser suite keeps each JupyterLab
-# (student edition, book) and each page on one worker (--dist loadgroup, tests/conftest.py).
+# Two pytest workers (pytest-xdist), one torch thread each: the 2 cores both busy. A notebook's
+# cells run in order on one worker: through --dist loadscope when nbval runs alone (`make
+# nbval`), through the notebook groups of tests/conftest.py and --dist loadgroup when it shares
+# a session with the tests (`make test`). The browser suite keeps each JupyterLab (student
+# edition, book) and each page on one worker (--dist loadgroup, tests/conftest.py).
 WORKERS := -n 2
 
 .PHONY: setup vendor chromium chromium-background book test unit records records-pinned nbval nbval-pinned browser lab notebooks student serve lint clean lane-browser lane-cpu checks-pinned checks-native
